@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'rotation-scheduler',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/apps/rotation-scheduler',
+};

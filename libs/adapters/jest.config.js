@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'adapters',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/adapters',
+};

@@ -1,0 +1,6 @@
+export { ConfigError, readEnv, envVar, booleanSchema, enumSchema, intInRange, portSchema, textSchema } from './env';
+export type { EnvVar } from './env';
+export { loadConfig, loadConfigOrExit, KMS_PROVIDERS, EVENT_STORES, NODE_ENVS, LOG_LEVELS } from './keyledger-config';
+export type { KeyledgerConfig } from './keyledger-config';
+export { runUntilSignalled } from './lifecycle';
+export type { Closable } from './lifecycle';

@@ -1,0 +1,45 @@
+/** Anything an app's main() must close on shutdown (a Nest app, a server, a store). */
+export interface Closable {
+  close(): Promise<unknown>;
+}
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * Keeps the process alive until SIGINT or SIGTERM, then closes `app` once and resolves with the
+ * signal. Ctrl-C in a terminal often delivers the signal twice (to the process group and again
+ * from `concurrently`), so repeats are ignored while closing; a third signal exits at once with 130.
+ * Listeners stay installed after stopping so a late duplicate signal cannot kill the process.
+ */
+export function runUntilSignalled(name: string, app: Closable, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<NodeJS.Signals> {
+  // Without a pending timer a Nest application context (no server socket) would exit at once.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    let stopped = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopped) return;
+      received += 1;
+      if (received === 3) {
+        log(`${name}: ${signal} again, exiting without waiting`);
+        process.exit(130);
+      }
+      if (received > 1) return;
+      log(`${name}: ${signal} received, shutting down`);
+      app.close().then(
+        () => {
+          stopped = true;
+          clearInterval(keepAlive);
+          log(`${name}: stopped`);
+          resolve(signal);
+        },
+        (err: unknown) => {
+          stopped = true;
+          clearInterval(keepAlive);
+          reject(err);
+        },
+      );
+    };
+    for (const s of SIGNALS) process.on(s, onSignal);
+  });
+}

@@ -1,0 +1,12 @@
+export {
+  commandWorks,
+  decide,
+  describeWith,
+  MissingSystemComponentError,
+  openssl,
+  prometheus,
+  promtool,
+  softhsm2,
+  SOFTHSM2_MODULE,
+} from './system-component';
+export type { Decision, SystemComponent } from './system-component';

@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** A program or library on the machine that some integration tests need (SoftHSM2, promtool, ...). */
+export interface SystemComponent {
+  readonly name: string;
+  /** How to get it, shown when it is missing. */
+  readonly install: string;
+  readonly isAvailable: () => boolean;
+}
+
+export const SOFTHSM2_MODULE = process.env['PKCS11_MODULE'] ?? '/usr/lib/softhsm/libsofthsm2.so';
+
+export const softhsm2: SystemComponent = {
+  name: 'softhsm2',
+  install: 'apt-get install -y softhsm2',
+  isAvailable: () => existsSync(SOFTHSM2_MODULE) && commandWorks('softhsm2-util', ['--version']),
+};
+
+export const promtool: SystemComponent = {
+  name: 'promtool',
+  install: 'apt-get install -y prometheus',
+  isAvailable: () => commandWorks('promtool', ['--version']),
+};
+
+export const prometheus: SystemComponent = {
+  name: 'prometheus',
+  install: 'apt-get install -y prometheus',
+  isAvailable: () => commandWorks('prometheus', ['--version']),
+};
+
+export const openssl: SystemComponent = {
+  name: 'openssl',
+  install: 'apt-get install -y openssl',
+  isAvailable: () => commandWorks('openssl', ['version']),
+};
+
+export function commandWorks(command: string, args: readonly string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Thrown when CI lacks a component its tests need: CI must run every test. */
+export class MissingSystemComponentError extends Error {
+  constructor(component: SystemComponent) {
+    super(`${component.name} is required when CI=true but is not installed (${component.install}); .ci/run must install it`);
+    this.name = 'MissingSystemComponentError';
+  }
+}
+
+export type Decision = { run: true } | { run: false; reason: string };
+
+/**
+ * Whether tests needing these components run: yes when all are present; when one is missing,
+ * a skip with a reason locally, and an error under CI=true so CI never silently skips.
+ */
+export function decide(components: readonly SystemComponent[], env: Readonly<Record<string, string | undefined>> = process.env): Decision {
+  const missing = components.filter((c) => !c.isAvailable());
+  if (missing.length === 0) return { run: true };
+  if (env['CI'] === 'true' || env['CI'] === '1') throw new MissingSystemComponentError(missing[0]);
+  return { run: false, reason: `skipped: needs ${missing.map((c) => `${c.name} (${c.install})`).join(', ')}` };
+}
+
+/**
+ * `describe` for a block that needs system components; see `decide`. A skipped block says why
+ * on stderr, since Jest itself only counts it as skipped.
+ */
+export function describeWith(components: readonly SystemComponent[], name: string, body: () => void): void {
+  const decision = decide(components);
+  if (decision.run) {
+    describe(name, body);
+    return;
+  }
+  process.stderr.write(`${name}: ${decision.reason}\n`);
+  describe.skip(`${name} [${decision.reason}]`, body);
+}

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'tools',
+  preset: '../jest.preset.js',
+  testMatch: ['<rootDir>/**/*.spec.ts'],
+  coverageDirectory: '../coverage/tools',
+};
