@@ -34,8 +34,8 @@ describe('loadConfig', () => {
   });
 
   it('reads explicit values', () => {
-    const c = loadConfig({ PORT: '9090', HOST: '0.0.0.0', KMS_PROVIDER: 'pkcs11', EVENTSTORE: 'eventstoredb', REQUIRE_KMS: 'true' });
-    expect(c).toMatchObject({ port: 9090, host: '0.0.0.0', kmsProvider: 'pkcs11', eventStore: 'eventstoredb', requireKms: true });
+    const c = loadConfig({ PORT: '9090', HOST: '0.0.0.0', KMS_PROVIDER: 'pkcs11', EVENTSTORE: 'esdb', REQUIRE_KMS: 'true' });
+    expect(c).toMatchObject({ port: 9090, host: '0.0.0.0', kmsProvider: 'pkcs11', eventStore: 'esdb', requireKms: true });
   });
 
   it.each([
@@ -53,7 +53,7 @@ describe('loadConfig', () => {
     const problems = problemsOf({ PORT: '0', EVENTSTORE: 'postgres' });
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^PORT="0" is below 1;/);
-    expect(problems[1]).toMatch(/^EVENTSTORE="postgres" is not one of embedded, eventstoredb;/);
+    expect(problems[1]).toMatch(/^EVENTSTORE="postgres" is not one of embedded, esdb;/);
     for (const p of problems) expect(p).not.toContain('\n');
   });
 });

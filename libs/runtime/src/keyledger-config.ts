@@ -1,7 +1,7 @@
 import { ConfigError, booleanSchema, enumSchema, envVar, portSchema, readEnv, textSchema } from './env';
 
 export const KMS_PROVIDERS = ['local', 'aws', 'pkcs11'] as const;
-export const EVENT_STORES = ['embedded', 'eventstoredb'] as const;
+export const EVENT_STORES = ['embedded', 'esdb'] as const;
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
