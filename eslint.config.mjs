@@ -51,7 +51,21 @@ const depConstraints = [
       'type:testing',
     ],
   },
+  {
+    // Benchmarks, test servers and workspace checks exercise the libs but never the apps.
+    sourceTag: 'type:tooling',
+    onlyDependOnLibsWithTags: [
+      'type:domain',
+      'type:adapter',
+      'type:resilience',
+      'type:observability',
+      'type:runtime',
+      'type:application',
+      'type:testing',
+    ],
+  },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:api'] },
   { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:shared', 'scope:scheduler'] },
 ];

@@ -1,0 +1,120 @@
+import { setMaxListeners } from 'node:events';
+import { systemClock, unrefTimer, type Clock } from './clock';
+import { TimeoutError } from './errors';
+import { assertValid, timeoutProblems } from './validate';
+
+/** A call waiting on a deadline slot; told once when the deadline passes first. */
+export interface DeadlineWaiter {
+  timedOut(error: TimeoutError): void;
+}
+
+/**
+ * The calls whose deadline falls in the same clock millisecond. They share one timer and one
+ * AbortController: creating an AbortSignal per call costs more than the whole overhead budget.
+ * When the deadline passes, the shared signal aborts and every call still pending times out.
+ */
+export class DeadlineSlot {
+  /** Calls still pending; a call removes itself when it settles (`delete` says whether it won). */
+  readonly pending = new Set<DeadlineWaiter>();
+  private readonly controller = new AbortController();
+
+  constructor(
+    readonly deadline: number,
+    private readonly timeoutMs: number,
+  ) {
+    // Many concurrent calls may listen on one shared signal; that is by design, not a leak.
+    setMaxListeners(0, this.controller.signal);
+  }
+
+  /** Aborted at the deadline. Shared by the slot's calls: read it, never hold on to it. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  expire(): void {
+    this.controller.abort(new TimeoutError(this.timeoutMs));
+    const waiters = [...this.pending];
+    this.pending.clear();
+    for (const waiter of waiters) waiter.timedOut(new TimeoutError(this.timeoutMs));
+  }
+}
+
+export interface TimeoutOptions {
+  readonly timeoutMs: number;
+  readonly clock?: Clock;
+}
+
+/** Bounds a call's duration and aborts it through its AbortSignal (deadlines never fire early). */
+export class Timeout {
+  readonly timeoutMs: number;
+  private readonly clock: Clock;
+  private readonly slots = new Map<number, DeadlineSlot>();
+  private last: DeadlineSlot | undefined;
+
+  constructor(options: TimeoutOptions) {
+    assertValid(timeoutProblems(options.timeoutMs));
+    this.timeoutMs = options.timeoutMs;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** The slot for a call starting now: its deadline is `now + timeoutMs`, rounded up to the ms. */
+  slot(): DeadlineSlot {
+    const deadline = Math.ceil(this.clock.now() + this.timeoutMs);
+    const last = this.last;
+    if (last !== undefined && last.deadline === deadline) return last;
+    return this.openSlot(deadline);
+  }
+
+  /** Runs `fn` with a signal that aborts after `timeoutMs`; rejects with {@link TimeoutError}. */
+  execute<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>): Promise<T> {
+    const slot = this.slot();
+    return new Promise<T>((resolve, reject) => {
+      const waiter: DeadlineWaiter = { timedOut: reject };
+      slot.pending.add(waiter);
+      settleWith(
+        () => fn(slot.signal),
+        (value) => slot.pending.delete(waiter) && resolve(value),
+        (error) => slot.pending.delete(waiter) && reject(error),
+      );
+    });
+  }
+
+  private openSlot(deadline: number): DeadlineSlot {
+    let slot = this.slots.get(deadline);
+    if (slot === undefined) {
+      const created = new DeadlineSlot(deadline, this.timeoutMs);
+      this.slots.set(deadline, created);
+      const timer = this.clock.setTimeout(() => {
+        this.slots.delete(deadline);
+        if (this.last === created) this.last = undefined;
+        created.expire();
+      }, deadline - this.clock.now());
+      // The guarded call's own I/O keeps the process alive; a finished call's slot must not.
+      unrefTimer(timer);
+      slot = created;
+    }
+    this.last = slot;
+    return slot;
+  }
+}
+
+/** Calls `run` and routes its value, promised value, or throw to `ok` / `fail`. */
+export function settleWith<T>(
+  run: () => T | PromiseLike<T>,
+  ok: (value: T) => unknown,
+  fail: (error: unknown) => unknown,
+): void {
+  let result: T | PromiseLike<T>;
+  try {
+    result = run();
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (isThenable(result)) result.then(ok, fail);
+  else ok(result);
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
+}

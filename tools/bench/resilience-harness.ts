@@ -1,0 +1,76 @@
+/** Measurement helpers for resilience.bench.ts (kept apart so the bench file reads as a table). */
+import {
+  circuitBreaker,
+  ConstantBackoff,
+  CountBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
+
+export interface Variant {
+  readonly name: string;
+  readonly run: () => Promise<unknown>;
+}
+
+export interface Result {
+  readonly name: string;
+  /** Median over rounds of the mean time per call, in µs. */
+  readonly usPerCall: number;
+}
+
+/** cockatiel 3 with the seeds' parameters: 3 retries at 100 ms, count breaker 10 / 0.5, 5 s timeout. */
+export function makeCockatielPolicy() {
+  const transient = handleWhen((e) => (e as { transient?: unknown }).transient === true);
+  return wrap(
+    retry(transient, { maxAttempts: 3, backoff: new ConstantBackoff(100) }),
+    circuitBreaker(transient, { halfOpenAfter: 5000, breaker: new CountBreaker({ threshold: 0.5, size: 10 }) }),
+    timeout(5000, TimeoutStrategy.Aggressive),
+  );
+}
+
+async function timeRound(variant: Variant, calls: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await variant.run();
+  return Number(process.hrtime.bigint() - start) / 1000 / calls;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** One warm-up round, then `rounds` rounds with the variants interleaved so drift hits all alike. */
+export async function measureRounds(variants: Variant[], calls: number, rounds: number): Promise<Result[]> {
+  for (const v of variants) await timeRound(v, Math.ceil(calls / 2));
+  const samples = variants.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, v] of variants.entries()) samples[i]?.push(await timeRound(v, calls));
+  }
+  return variants.map((v, i) => ({ name: v.name, usPerCall: median(samples[i] ?? []) }));
+}
+
+/** Lines: time per call, overhead over the first (bare) variant, ratios. */
+export function summarise(results: Result[]): string[] {
+  const [bare, ...rest] = results;
+  if (bare === undefined) return [];
+  const lines = [`  ${bare.name.padEnd(18)} ${bare.usPerCall.toFixed(3).padStart(9)} µs/call`];
+  const overheads = new Map<string, number>();
+  for (const r of rest) {
+    const overhead = r.usPerCall - bare.usPerCall;
+    overheads.set(r.name, overhead);
+    lines.push(
+      `  ${r.name.padEnd(18)} ${r.usPerCall.toFixed(3).padStart(9)} µs/call  overhead ${overhead.toFixed(3).padStart(7)} µs` +
+        `  (${(r.usPerCall / bare.usPerCall).toFixed(2)}× bare)`,
+    );
+  }
+  const ours = overheads.get('keyledger policy');
+  const theirs = overheads.get('cockatiel wrap');
+  if (ours !== undefined && theirs !== undefined) {
+    lines.push(`  overhead ratio keyledger / cockatiel: ${(ours / theirs).toFixed(2)}`);
+  }
+  return lines;
+}
