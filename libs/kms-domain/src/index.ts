@@ -1,1 +1,15 @@
-export {};
+export { KeyledgerError } from './errors/keyledger-error';
+export * from './ports/kms-provider';
+export * from './ports/event-store';
+export * from './errors';
+export * from './shared';
+export * from './streams/stream-names';
+export * from './key';
+export * from './signing-freeze';
+export * from './signer-registry';
+export * from './break-glass';
+export * from './breaker';
+export * from './events';
+export * from './projections';
+export * from './ports/clock';
+export * from './testing';

@@ -1,0 +1,63 @@
+import type { Scope } from '../shared/scope';
+import type { ApproverRole, EmergencySigner } from './break-glass-events';
+
+interface SessionCommand {
+  readonly sessionId: string;
+  readonly now: Date;
+}
+
+export interface RequestBreakGlass extends SessionCommand {
+  readonly type: 'RequestBreakGlass';
+  readonly requester: string;
+  readonly scope: Scope;
+  /** 20..2000 characters. */
+  readonly justification: string;
+  readonly incidentRef: string;
+  /** 1 s..24 h, default 4 h. */
+  readonly ttlSeconds?: number;
+}
+
+export interface ApproveBreakGlass extends SessionCommand {
+  readonly type: 'ApproveBreakGlass';
+  readonly approver: string;
+  /** The approver's role as established by authentication. */
+  readonly role: ApproverRole;
+  /** Required on (and only on) the approval that completes the quorum. */
+  readonly emergencySigner?: EmergencySigner;
+}
+
+export interface RecordBreakGlassSignature extends SessionCommand {
+  readonly type: 'RecordBreakGlassSignature';
+  /** Tenant the signed payload belongs to; must fit the session's scope. */
+  readonly tenantId: string;
+  readonly digest: string;
+  readonly justification: string;
+}
+
+export interface RecordEmergencyKeyLost extends SessionCommand {
+  readonly type: 'RecordEmergencyKeyLost';
+  readonly detail?: string;
+}
+
+export interface CloseBreakGlass extends SessionCommand {
+  readonly type: 'CloseBreakGlass';
+  readonly closedBy: string;
+  readonly reason: string;
+}
+
+export interface ExpireBreakGlass extends SessionCommand {
+  readonly type: 'ExpireBreakGlass';
+}
+
+export interface DestroyEmergencyKey extends SessionCommand {
+  readonly type: 'DestroyEmergencyKey';
+}
+
+export type BreakGlassCommand =
+  | RequestBreakGlass
+  | ApproveBreakGlass
+  | RecordBreakGlassSignature
+  | RecordEmergencyKeyLost
+  | CloseBreakGlass
+  | ExpireBreakGlass
+  | DestroyEmergencyKey;

@@ -1,0 +1,2 @@
+export * from './breaker-events';
+export { decideBreakerTransition, evolveBreakerTransitions, breakerTransitionsDecider, positionAfter } from './breaker-transitions';

@@ -1,0 +1,29 @@
+import { assertNever, EVENT_SCHEMA_VERSIONS, isKeyledgerEventType, KEY_EVENT_TYPES } from './index';
+
+describe('event catalogue', () => {
+  it('knows every key event type, all at schema version 1 for now', () => {
+    for (const type of KEY_EVENT_TYPES) expect(EVENT_SCHEMA_VERSIONS[type]).toBe(1);
+    expect(Object.values(EVENT_SCHEMA_VERSIONS).every((v) => v === 1)).toBe(true);
+  });
+
+  it('recognises event types, and only own entries', () => {
+    expect(isKeyledgerEventType('BreakGlassSignatureRecorded')).toBe(true);
+    expect(isKeyledgerEventType('toString')).toBe(false);
+    expect(isKeyledgerEventType(7)).toBe(false);
+  });
+
+  it('event names are past tense and aggregate-qualified', () => {
+    const prefixes = ['Key', 'BreakGlass', 'Signing', 'Signer', 'Breaker'];
+    for (const type of Object.keys(EVENT_SCHEMA_VERSIONS)) {
+      expect(prefixes.some((p) => type.startsWith(p))).toBe(true);
+      expect(type).toMatch(/(ed|Frozen|Lost|Set)$/);
+    }
+  });
+});
+
+describe('assertNever', () => {
+  it('names only the type of what it did not expect, or its JS type', () => {
+    expect(() => assertNever({ type: 'X', secret: 's3cr3t' } as never)).toThrow(/^Unhandled value: X$/);
+    expect(() => assertNever(5 as never, 'count')).toThrow('Unhandled count: number');
+  });
+});

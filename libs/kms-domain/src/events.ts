@@ -1,0 +1,54 @@
+import type { BreakGlassEvent } from './break-glass/break-glass-events';
+import type { BreakerEvent } from './breaker/breaker-events';
+import type { KeyEvent } from './key/key-events';
+import type { KeyMaterialWrapped } from './key/key-material';
+import type { SignerRegistryEvent } from './signer-registry/signer-registry-types';
+import type { SigningFreezeEvent } from './signing-freeze/signing-freeze';
+
+/** Every domain event keyledger persists. */
+export type KeyledgerEvent =
+  | KeyEvent
+  | KeyMaterialWrapped
+  | BreakGlassEvent
+  | SigningFreezeEvent
+  | SignerRegistryEvent
+  | BreakerEvent;
+
+export type KeyledgerEventType = KeyledgerEvent['type'];
+
+/**
+ * Current schema version of every event type (the catalogue is docs/events.md). Readers use it to
+ * reject or upcast older payloads; a change to an event's data bumps its entry here.
+ */
+export const EVENT_SCHEMA_VERSIONS: Readonly<Record<KeyledgerEventType, number>> = {
+  KeyCreated: 1,
+  KeyRotated: 1,
+  KeyDisabled: 1,
+  KeyEnabled: 1,
+  KeyDeletionScheduled: 1,
+  KeyDeletionCancelled: 1,
+  KeyDestroyed: 1,
+  KeyMinDecryptionVersionSet: 1,
+  KeyRotationPeriodChanged: 1,
+  KeyMaterialWrapped: 1,
+  BreakGlassRequested: 1,
+  BreakGlassApproved: 1,
+  BreakGlassActivated: 1,
+  BreakGlassSignatureRecorded: 1,
+  BreakGlassEmergencyKeyLost: 1,
+  BreakGlassClosed: 1,
+  BreakGlassExpired: 1,
+  BreakGlassEmergencyKeyDestroyed: 1,
+  SigningFrozen: 1,
+  SigningResumed: 1,
+  SignerRegistered: 1,
+  SignerRetired: 1,
+  BreakerOpened: 1,
+  BreakerHalfOpened: 1,
+  BreakerClosed: 1,
+};
+
+/** True when `type` names a known event type. */
+export function isKeyledgerEventType(type: unknown): type is KeyledgerEventType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(EVENT_SCHEMA_VERSIONS, type);
+}

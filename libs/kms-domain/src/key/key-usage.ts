@@ -1,0 +1,62 @@
+import {
+  KeyDestroyedError,
+  KeyDisabledError,
+  KeyNotFoundError,
+  KeyPendingDeletionError,
+  KeyVersionNotAllowedError,
+  ValidationError,
+} from '../errors/domain-errors';
+import { assertNever } from '../shared/assert-never';
+import type { KeyState } from './key-state';
+import type { KeyPurpose, KeyVersion } from './key-types';
+
+/** Cryptographic operations on a key; sign/encrypt use the primary, verify/decrypt a named version. */
+export type KeyOperation = 'sign' | 'verify' | 'encrypt' | 'decrypt';
+
+const PURPOSE_OF: Readonly<Record<KeyOperation, KeyPurpose>> = {
+  sign: 'sign',
+  verify: 'sign',
+  encrypt: 'encrypt',
+  decrypt: 'encrypt',
+};
+
+/** The key identified for an operation. */
+export interface KeyUseRequest {
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly operation: KeyOperation;
+  /** Required for verify and decrypt (taken from the signature or ciphertext); ignored otherwise. */
+  readonly version?: number;
+}
+
+/**
+ * Fails closed: returns the version to use only if the key exists, is Enabled, fits the operation
+ * and (for verify/decrypt) the version exists and is at least `minDecryptionVersion`. As in AWS
+ * KMS, a disabled or pending-deletion key refuses every cryptographic operation.
+ */
+export function authorizeKeyUse(state: KeyState, request: KeyUseRequest): KeyVersion {
+  switch (state.status) {
+    case 'Absent':
+      throw new KeyNotFoundError(request);
+    case 'Destroyed':
+      throw new KeyDestroyedError(request);
+    case 'PendingDeletion':
+      throw new KeyPendingDeletionError(request, state.deleteAfter);
+    case 'Disabled':
+      throw new KeyDisabledError(request, request.operation);
+    case 'Enabled':
+      break;
+    default:
+      return assertNever(state, 'key state');
+  }
+  if (PURPOSE_OF[request.operation] !== state.purpose) {
+    throw new ValidationError('operation', `a ${state.purpose} key cannot ${request.operation}`);
+  }
+  const wanted = request.operation === 'sign' || request.operation === 'encrypt' ? state.primaryVersion : request.version;
+  const version = state.versions.find((v) => v.version === wanted);
+  if (version === undefined) throw new KeyVersionNotAllowedError(request, Number(wanted), 'no such version');
+  if (version.version < state.minDecryptionVersion) {
+    throw new KeyVersionNotAllowedError(request, version.version, `below minDecryptionVersion ${state.minDecryptionVersion}`);
+  }
+  return version;
+}

@@ -1,0 +1,87 @@
+import type { BreakerEvent, BreakerPosition } from '../breaker/breaker-events';
+import { positionAfter } from '../breaker/breaker-transitions';
+import { assertNever } from '../shared/assert-never';
+import { ownEntry } from '../shared/validation';
+import { defineProjection, isOneOf, type PositionedView } from './projection';
+
+/** One breaker instance as last reported. */
+export interface BreakerViewEntry {
+  readonly name: string;
+  readonly instance: string;
+  readonly state: BreakerPosition;
+  readonly since: string;
+  readonly openCount: number;
+  readonly lastOpenedAt: string | null;
+  /** Figures of the window that last opened it. */
+  readonly lastFailures: number | null;
+  readonly lastCalls: number | null;
+  readonly lastFailureRatio: number | null;
+}
+
+export interface BreakersView extends PositionedView {
+  /** By `<name>/<instance>`. */
+  readonly breakers: Readonly<Record<string, BreakerViewEntry>>;
+}
+
+const BREAKER_TYPES = new Set(['BreakerOpened', 'BreakerHalfOpened', 'BreakerClosed'] as const);
+
+function changedAt(event: BreakerEvent): string {
+  switch (event.type) {
+    case 'BreakerOpened':
+      return event.data.openedAt;
+    case 'BreakerHalfOpened':
+      return event.data.halfOpenedAt;
+    case 'BreakerClosed':
+      return event.data.closedAt;
+    default:
+      return assertNever(event, 'breaker event');
+  }
+}
+
+function next(previous: BreakerViewEntry | undefined, event: BreakerEvent): BreakerViewEntry {
+  const { name, instance } = event.data;
+  const since = changedAt(event);
+  const base: BreakerViewEntry = previous ?? {
+    name,
+    instance,
+    state: 'closed',
+    since,
+    openCount: 0,
+    lastOpenedAt: null,
+    lastFailures: null,
+    lastCalls: null,
+    lastFailureRatio: null,
+  };
+  const moved = { ...base, state: positionAfter(event), since };
+  if (event.type !== 'BreakerOpened') return moved;
+  const { failures, calls, failureRatio } = event.data;
+  return { ...moved, openCount: base.openCount + 1, lastOpenedAt: since, lastFailures: failures, lastCalls: calls, lastFailureRatio: failureRatio };
+}
+
+/** Breakers view: position of every breaker instance, with its last opening figures. */
+export const breakersProjection = defineProjection<BreakersView>('breakers', { position: null, breakers: {} }, (view, { event }) => {
+  if (!isOneOf(event, BREAKER_TYPES)) return view;
+  const id = `${event.data.name}/${event.data.instance}`;
+  return { ...view, breakers: { ...view.breakers, [id]: next(ownEntry(view.breakers, id), event) } };
+});
+
+/** Value of the `circuit_breaker_state` gauge: 0 closed, 1 open, 2 half-open. */
+export function breakerGaugeValue(position: BreakerPosition): 0 | 1 | 2 {
+  switch (position) {
+    case 'closed':
+      return 0;
+    case 'open':
+      return 1;
+    case 'half-open':
+      return 2;
+    default:
+      return assertNever(position, 'breaker position');
+  }
+}
+
+/** Entries sorted by name then instance. */
+export function breakerRows(view: BreakersView): BreakerViewEntry[] {
+  return Object.entries(view.breakers)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, entry]) => entry);
+}
