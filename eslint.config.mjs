@@ -37,8 +37,10 @@ const depConstraints = [
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'type:application',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:resilience', 'type:observability'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:resilience', 'type:observability', 'type:testing'],
   },
+  // The auditor's replay reads stores through the adapters and checks their hash chains.
+  { sourceTag: 'type:audit', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:testing'] },
   {
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: [
@@ -48,6 +50,7 @@ const depConstraints = [
       'type:observability',
       'type:runtime',
       'type:application',
+      'type:audit',
       'type:testing',
     ],
   },
@@ -61,6 +64,7 @@ const depConstraints = [
       'type:observability',
       'type:runtime',
       'type:application',
+      'type:audit',
       'type:testing',
     ],
   },

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'key-operations',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/key-operations',
+};
