@@ -3,7 +3,7 @@ import { runUntilSignalled } from './lifecycle';
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 describe('runUntilSignalled', () => {
-  let before: Map<string, Function[]>;
+  let before: Map<string, NodeJS.SignalsListener[]>;
   beforeEach(() => {
     before = new Map(SIGNALS.map((s) => [s, process.listeners(s)]));
   });

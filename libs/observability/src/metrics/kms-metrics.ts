@@ -1,0 +1,134 @@
+import { DEFAULT_CATALOGUE_OPTIONS, type CatalogueOptions } from './catalogue';
+import type { CatalogueMetrics } from './catalogue-metrics';
+
+/** The three kinds of key the cache and retrieval metrics distinguish. */
+export type KeyType = 'signing' | 'public' | 'encryption';
+export const KEY_TYPES: readonly KeyType[] = ['signing', 'public', 'encryption'];
+
+/** How a keyledger operation ended: served, failed, or refused on purpose (freeze, open breaker). */
+export type OperationOutcome = 'success' | 'error' | 'refused';
+/** How a call to the provider ended; calls short-circuited by the breaker never reach it. */
+export type ProviderOutcome = 'success' | 'error' | 'timeout';
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/** Gauge values of `circuit_breaker_state`, as the seed runbooks document them. */
+export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, open: 1, half_open: 2 };
+
+const MAX_LABEL_LENGTH = 64;
+
+/**
+ * Typed recorder over the catalogue: call sites say what happened, this decides which series
+ * move. Label values are fixed names chosen by code (operation, provider, error code) or a tenant
+ * id; never pass request payloads.
+ */
+export class KmsMetrics {
+  constructor(
+    private readonly m: CatalogueMetrics,
+    private readonly options: CatalogueOptions = DEFAULT_CATALOGUE_OPTIONS,
+  ) {
+    for (const keyType of KEY_TYPES) {
+      m.cacheHitTotal.inc({ key_type: keyType }, 0);
+      m.cacheMissTotal.inc({ key_type: keyType }, 0);
+    }
+  }
+
+  /** One key retrieval of the given type and how long it took (cache hit or provider call). */
+  retrieval(keyType: KeyType, seconds: number): void {
+    const [histogram, total] = this.retrievalMetrics(keyType);
+    histogram.observe(seconds);
+    total.inc();
+  }
+
+  cacheHit(keyType: KeyType): void {
+    this.m.cacheHitTotal.inc({ key_type: keyType });
+  }
+
+  cacheMiss(keyType: KeyType): void {
+    this.m.cacheMissTotal.inc({ key_type: keyType });
+  }
+
+  cacheSize(entries: number): void {
+    this.m.cacheSize.set(entries);
+  }
+
+  cacheEvicted(count = 1): void {
+    this.m.cacheEvictionsTotal.inc(count);
+  }
+
+  /** A failed operation; the tenant label is dropped when the catalogue was built without it. */
+  error(operation: string, code: string, tenantId: string): void {
+    const labels = this.options.tenantLabel
+      ? { operation: label(operation), tenant_id: label(tenantId), code: label(code) }
+      : { operation: label(operation), code: label(code) };
+    this.m.errorsTotal.inc(labels);
+  }
+
+  /** One call to the provider: counted by outcome and timed. */
+  providerRequest(provider: string, operation: string, outcome: ProviderOutcome, seconds: number): void {
+    this.m.providerRequestsTotal.inc({ provider: label(provider), operation: label(operation), outcome });
+    this.m.providerRequestSeconds.observe({ provider: label(provider), operation: label(operation) }, seconds);
+  }
+
+  operation(operation: string, outcome: OperationOutcome): void {
+    this.m.operationsTotal.inc({ operation: label(operation), outcome });
+  }
+
+  /** Sets a breaker's current state without counting a transition (start-up, re-sync). */
+  breakerState(name: string, state: BreakerState): void {
+    this.m.circuitBreakerState.set({ name: label(name) }, BREAKER_STATE_VALUE[state]);
+  }
+
+  /** A breaker changed state: the gauge follows and the transition is counted. */
+  breakerTransition(name: string, to: BreakerState): void {
+    this.breakerState(name, to);
+    this.m.circuitBreakerTransitionsTotal.inc({ name: label(name), to });
+  }
+
+  rotationCompleted(atUnixSeconds: number): void {
+    this.m.lastRotationTimestampSeconds.set(atUnixSeconds);
+  }
+
+  keysRotationOverdue(count: number): void {
+    this.m.keysRotationOverdue.set(count);
+  }
+
+  signingFrozen(frozen: boolean): void {
+    this.m.signingFrozen.set(frozen ? 1 : 0);
+  }
+
+  breakglassSessionsActive(count: number): void {
+    this.m.breakglassSessionsActive.set(count);
+  }
+
+  breakglassSignature(): void {
+    this.m.breakglassSignaturesTotal.inc();
+  }
+
+  eventstoreAppend(store: string, seconds: number): void {
+    this.m.eventstoreAppendSeconds.observe({ store: label(store) }, seconds);
+  }
+
+  projectionLag(projection: string, events: number): void {
+    this.m.eventstoreProjectionLagEvents.set({ projection: label(projection) }, events);
+  }
+
+  private retrievalMetrics(keyType: KeyType) {
+    switch (keyType) {
+      case 'signing':
+        return [this.m.retrieveSigningKeySeconds, this.m.retrieveSigningKeyTotal] as const;
+      case 'public':
+        return [this.m.retrievePublicKeySeconds, this.m.retrievePublicKeyTotal] as const;
+      case 'encryption':
+        return [this.m.retrieveEncryptionKeySeconds, this.m.retrieveEncryptionKeyTotal] as const;
+      default: {
+        const unknown: never = keyType;
+        throw new Error(`unknown key type ${String(unknown)}`);
+      }
+    }
+  }
+}
+
+/** Label values are bounded in length so a long id cannot bloat every scrape. */
+function label(value: string): string {
+  return value.length > MAX_LABEL_LENGTH ? value.slice(0, MAX_LABEL_LENGTH) : value;
+}
