@@ -1,1 +1,4 @@
 export {};
+export * from './kms';
+export * from './event-store';
+export * from './projections';
