@@ -1,0 +1,9 @@
+export { canonicalJson } from './canonical-json';
+export { canonicalBody, chainHash, type ChainedEvent, type EventParts, type StreamHead } from './envelope';
+export { InMemoryEventStore } from './in-memory-event-store';
+export { pollingSubscription, type PollingOptions, type SubscriptionSource } from './polling-subscription';
+export { DEFAULT_EVENTS_FILE, type SqliteStoreOptions, type SqliteSynchronous } from './sqlite/schema';
+export { SqliteEventStore } from './sqlite/sqlite-event-store';
+export { EsdbEventStore, type EsdbStoreOptions } from './esdb/esdb-event-store';
+export { chainRecordOf, verifyChainRecords, verifyEventStore, type ChainBreak, type ChainBreakReason, type ChainRecord, type VerifyResult } from './verify';
+export { openEventStore, type EventStoreSelection } from './open-event-store';

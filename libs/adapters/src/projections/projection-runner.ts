@@ -1,0 +1,162 @@
+import { EventStore, RecordedEvent, Subscription } from '@keyledger/kms-domain';
+import { CheckpointStore, InMemoryCheckpointStore } from './checkpoint-store';
+import { ViewFold } from './view-fold';
+
+/** Published for every applied event, so every instance can drop cache entries for that stream. */
+export interface ChangeNotification {
+  readonly streamName: string;
+  readonly eventType: string;
+  readonly position: number;
+}
+
+/** How a view is written into and read from a checkpoint (JSON by default). */
+export interface ViewCodec<View> {
+  encode(view: View): string;
+  decode(state: string): View;
+}
+
+/** Settings of a projection runner; `name` keys its checkpoint. */
+export interface ProjectionRunnerOptions<View> {
+  readonly name: string;
+  readonly checkpoints?: CheckpointStore;
+  readonly codec?: ViewCodec<View>;
+  /** Save a checkpoint after this many applied events (and on stop). */
+  readonly checkpointEvery?: number;
+  /** Called when a fold throws: the runner stops rather than skip the event and serve a wrong view. */
+  readonly onError?: (error: unknown, event: RecordedEvent | null) => void;
+}
+
+/**
+ * Keeps a status view up to date: resumes from its stored checkpoint, folds every event of a
+ * catch-up subscription through a pure fold, saves checkpoints, reports its lag behind the store
+ * head, rebuilds from position zero on demand, and publishes change notifications.
+ */
+export class ProjectionRunner<View> {
+  private current: View;
+  private applied = 0;
+  private sinceCheckpoint = 0;
+  private subscription: Subscription | null = null;
+  private loop: Promise<void> | null = null;
+  private failure: unknown = null;
+  private readonly listeners = new Set<(change: ChangeNotification) => void>();
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private readonly checkpoints: CheckpointStore;
+  private readonly codec: ViewCodec<View>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly fold: ViewFold<View>,
+    private readonly options: ProjectionRunnerOptions<View>,
+  ) {
+    this.current = fold.initial;
+    this.checkpoints = options.checkpoints ?? new InMemoryCheckpointStore();
+    this.codec = options.codec ?? { encode: (v) => JSON.stringify(v), decode: (s) => JSON.parse(s) as View };
+  }
+
+  /** The current view (immutable; replaced on every change). */
+  view(): View {
+    return this.current;
+  }
+
+  /** Global position of the last applied event (0 before any). */
+  appliedPosition(): number {
+    return this.applied;
+  }
+
+  /** The error that stopped the runner, if any. */
+  error(): unknown {
+    return this.failure;
+  }
+
+  /** How far the view trails the store: head position − applied position (never negative). */
+  async lag(): Promise<number> {
+    return Math.max(0, (await this.store.headPosition()) - this.applied);
+  }
+
+  /** Subscribes to change notifications; returns the unsubscribe function. */
+  onChange(listener: (change: ChangeNotification) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Loads the checkpoint (if any) and starts following the store from there. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    const saved = await this.checkpoints.load(this.options.name);
+    this.current = saved ? this.codec.decode(saved.state) : this.fold.initial;
+    this.applied = saved ? saved.position : 0;
+    this.follow();
+  }
+
+  /** Resolves once the view has applied `position` (read-your-writes after an append). */
+  waitFor(position: number, timeoutMs = 5000): Promise<void> {
+    if (this.applied >= position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { position, resolve: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`projection ${this.options.name} did not reach position ${position} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Stops following and saves a final checkpoint. */
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    await this.loop;
+    this.subscription = null;
+    this.loop = null;
+    if (this.failure === null) await this.saveCheckpoint();
+  }
+
+  /** Discards the view and its checkpoint and replays every event from position zero. */
+  async rebuild(): Promise<void> {
+    const wasRunning = this.loop !== null;
+    await this.stop();
+    await this.checkpoints.clear(this.options.name);
+    this.current = this.fold.initial;
+    this.applied = 0;
+    this.failure = null;
+    if (wasRunning) this.follow();
+  }
+
+  private follow(): void {
+    const subscription = this.store.subscribe({ after: this.applied });
+    this.subscription = subscription;
+    this.loop = this.consume(subscription);
+  }
+
+  private async consume(subscription: Subscription): Promise<void> {
+    let last: RecordedEvent | undefined;
+    try {
+      for await (const event of subscription) {
+        last = event;
+        this.current = this.fold.apply(this.current, event);
+        this.applied = event.position;
+        this.publish(event);
+        if (++this.sinceCheckpoint >= (this.options.checkpointEvery ?? 1000)) await this.saveCheckpoint();
+      }
+    } catch (error) {
+      this.failure = error;
+      await subscription.stop();
+      this.options.onError?.(error, last ?? null);
+    }
+  }
+
+  private publish(event: RecordedEvent): void {
+    const change = { streamName: event.streamName, eventType: event.type, position: event.position };
+    for (const listener of this.listeners) listener(change);
+    for (const waiter of this.waiters) {
+      if (waiter.position <= this.applied) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    this.sinceCheckpoint = 0;
+    await this.checkpoints.save(this.options.name, { position: this.applied, state: this.codec.encode(this.current) });
+  }
+}
