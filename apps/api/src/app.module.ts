@@ -1,4 +1,5 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import {
@@ -12,8 +13,15 @@ import {
   type HealthOptions,
   type KmsHealthProbe,
 } from '@keyledger/observability';
-import type { KeyledgerConfig } from '@keyledger/runtime';
+import type { ApiConfig, KeyledgerConfig } from '@keyledger/runtime';
+import { AdminController, ADMIN_STATUS_EXTRA } from './admin/admin.controller';
+import { AUTHENTICATOR, AuthGuard } from './auth/auth.guard';
+import type { ApiRuntime } from './composition/api-runtime';
+import { CryptoController } from './crypto/crypto.controller';
 import { HealthController } from './health/health.controller';
+import { TenantRateLimiter } from './http/rate-limiter';
+import { KeysController } from './keys/keys.controller';
+import { KEY_OPERATIONS, TenantAccess } from './keys/tenant-access';
 import type { ApiObservabilityConfig } from './observability/observability.config';
 import { unwiredEventStoreProbe, unwiredKmsProbe } from './observability/unwired-probes';
 
@@ -27,13 +35,40 @@ export interface ApiModuleOptions {
   readonly healthProviders?: Provider[];
   readonly health?: HealthOptions;
   readonly logDestination?: DestinationStream;
+  /** The key operations and their adapters; without it only health and metrics are served. */
+  readonly runtime?: ApiRuntime;
+  readonly api?: ApiConfig;
+}
+
+const RUNTIME = Symbol.for('keyledger.API_RUNTIME');
+
+/** Closes the store and provider when the app closes. */
+class RuntimeCloser implements OnApplicationShutdown {
+  constructor(private readonly runtime: ApiRuntime | undefined) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime?.close();
+  }
+}
+
+function keyProviders(options: ApiModuleOptions): Provider[] {
+  const runtime = options.runtime;
+  if (!runtime || !options.api) return [];
+  const api = options.api;
+  return [
+    { provide: KEY_OPERATIONS, useValue: runtime.ops },
+    { provide: AUTHENTICATOR, useValue: runtime.authenticator },
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: TenantRateLimiter, useValue: new TenantRateLimiter(api.rateLimitPerSecond, api.rateLimitBurst) },
+    { provide: ADMIN_STATUS_EXTRA, useValue: { event_store_kind: options.config.eventStore, require_kms: options.config.requireKms } },
+    TenantAccess,
+  ];
 }
 
 /** Composition root of the API. */
 @Module({})
 export class AppModule {
   static register(options: ApiModuleOptions): DynamicModule {
-    const { config } = options;
+    const { config, runtime } = options;
     return {
       module: AppModule,
       imports: [
@@ -42,14 +77,18 @@ export class AppModule {
         TracingModule.forRoot(),
         HealthIndicatorsModule.register({
           probes: [
-            { provide: KMS_HEALTH_PROBE, useValue: options.kmsProbe ?? unwiredKmsProbe(config.kmsProvider) },
-            { provide: EVENTSTORE_HEALTH_PROBE, useValue: options.eventStoreProbe ?? unwiredEventStoreProbe(config.eventStore) },
+            { provide: KMS_HEALTH_PROBE, useValue: options.kmsProbe ?? runtime?.kmsProbe ?? unwiredKmsProbe(config.kmsProvider) },
+            {
+              provide: EVENTSTORE_HEALTH_PROBE,
+              useValue: options.eventStoreProbe ?? runtime?.eventStoreProbe ?? unwiredEventStoreProbe(config.eventStore),
+            },
             ...(options.healthProviders ?? []),
           ],
           options: options.health,
         }),
       ],
-      controllers: [HealthController],
+      controllers: runtime ? [HealthController, KeysController, CryptoController, AdminController] : [HealthController],
+      providers: [...keyProviders(options), { provide: RUNTIME, useFactory: () => new RuntimeCloser(runtime) }],
     };
   }
 }

@@ -7,7 +7,7 @@ describe('API start-up', () => {
   let base: string;
 
   beforeAll(async () => {
-    app = await startApi({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0 });
+    app = await startApi({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0 }, { withoutKeys: true });
     const address = app.getHttpServer().address();
     if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
     base = `http://127.0.0.1:${address.port}`;

@@ -2,26 +2,80 @@ import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { resolveRequestId } from '@keyledger/observability';
-import type { KeyledgerConfig } from '@keyledger/runtime';
+import { KMS_BREAKER_OPEN, KmsMetrics, resolveRequestId } from '@keyledger/observability';
+import { loadApiConfig, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { AppModule, type ApiModuleOptions } from './app.module';
+import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
+import { ErrorEnvelopeFilter } from './http/error-filter';
 import { loadObservabilityConfig } from './observability/observability.config';
 
-/** Optional parts of the composition (probes, log destination); see `ApiModuleOptions`. */
-export type ApiOverrides = Partial<Omit<ApiModuleOptions, 'config'>>;
+/** Optional parts of the composition (probes, log destination, runtime); see `ApiModuleOptions`. */
+export type ApiOverrides = Partial<Omit<ApiModuleOptions, 'config'>> & {
+  /** Where the development token is announced (default: stdout). */
+  readonly announceToken?: (token: string, file: string) => void;
+  /** Skip the key operations (health and metrics only). */
+  readonly withoutKeys?: boolean;
+};
+
+const defaultAnnounce = (token: string, file: string): void => {
+  process.stdout.write(`keyledger-api: development admin token (stored in ${file}): ${token}\n`);
+};
+
+async function runtimeFor(config: KeyledgerConfig, api: ApiConfig, overrides: ApiOverrides): Promise<ApiRuntime | undefined> {
+  if (overrides.runtime || overrides.withoutKeys) return overrides.runtime;
+  return createApiRuntime(config, api, {
+    warn: (m) => process.stderr.write(`keyledger-api: WARNING: ${m}\n`),
+    announceToken: overrides.announceToken ?? defaultAnnounce,
+  });
+}
+
+/** Whether the swagger UI's static file server loads (it does not under CommonJS test runners). */
+function staticServerLoads(): boolean {
+  try {
+    require('@fastify/static');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** OpenAPI UI at /docs and the document at /docs-json; the document alone at /docs when the UI cannot load. */
+function setupDocs(app: NestFastifyApplication, document: OpenAPIObject): void {
+  if (staticServerLoads()) {
+    SwaggerModule.setup('docs', app, document);
+    return;
+  }
+  SwaggerModule.setup('docs', app, document, { swaggerUiEnabled: false });
+  app.getHttpAdapter().get('/docs', (_req: unknown, reply: { send(body: unknown): void }) => reply.send(document));
+}
 
 /** Builds the API on Fastify and starts listening; the caller owns closing it. */
 export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides = {}): Promise<NestFastifyApplication> {
-  const module = AppModule.register({ config, observability: overrides.observability ?? loadObservabilityConfig(), ...overrides });
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, genReqId: (req: IncomingMessage) => resolveRequestId(req.headers['x-request-id']) });
+  const api = overrides.api ?? loadApiConfig();
+  const runtime = await runtimeFor(config, api, overrides);
+  const breakerOpen = runtime ? [{ provide: KMS_BREAKER_OPEN, useValue: () => runtime.ops.gateway.snapshots().some((s) => s.state === 'open') }] : [];
+  const module = AppModule.register({
+    config,
+    observability: overrides.observability ?? loadObservabilityConfig(),
+    ...overrides,
+    healthProviders: [...(overrides.healthProviders ?? []), ...breakerOpen],
+    runtime,
+    api,
+  });
+  const adapter = new FastifyAdapter({ bodyLimit: api.bodyLimitBytes, genReqId: (req: IncomingMessage) => resolveRequestId(req.headers['x-request-id']) });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.flushLogs();
+  if (runtime) runtime.telemetry.target = app.get(KmsMetrics);
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('keyledger API').setVersion('1').addBearerAuth().build());
+  setupDocs(app, document);
   await app.listen({ port: config.port, host: config.host });
   return app;
 }

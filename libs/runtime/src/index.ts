@@ -4,3 +4,5 @@ export { loadConfig, loadConfigOrExit, KMS_PROVIDERS, EVENT_STORES, NODE_ENVS, L
 export type { KeyledgerConfig } from './keyledger-config';
 export { runUntilSignalled } from './lifecycle';
 export type { Closable } from './lifecycle';
+export { loadApiConfig, AUTH_MODES } from './api-config';
+export type { ApiConfig } from './api-config';

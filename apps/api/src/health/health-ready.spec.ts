@@ -5,7 +5,7 @@ import { startApi, type ApiOverrides } from '../bootstrap';
 
 async function start(overrides: ApiOverrides): Promise<{ app: NestFastifyApplication; base: string }> {
   const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0 };
-  const app = await startApi(config, { observability: { tenantLabel: true }, ...overrides });
+  const app = await startApi(config, { observability: { tenantLabel: true }, withoutKeys: true, ...overrides });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
   return { app, base: `http://127.0.0.1:${address.port}` };

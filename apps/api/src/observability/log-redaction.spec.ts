@@ -33,7 +33,7 @@ describe('API request logs', () => {
 
   beforeAll(async () => {
     const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace' }), port: 0 };
-    app = await startApi(config, { observability: { tenantLabel: true }, logDestination: capture });
+    app = await startApi(config, { observability: { tenantLabel: true }, logDestination: capture, withoutKeys: true });
     const address = app.getHttpServer().address();
     if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
     base = `http://127.0.0.1:${address.port}`;

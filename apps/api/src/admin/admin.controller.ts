@@ -1,0 +1,65 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { KeyOperations } from '@keyledger/key-operations';
+import { CurrentPrincipal, requireRole, type Principal } from '../auth/principal';
+import { emptySchema, freezeSchema, parse, tenantSchema } from '../http/schemas';
+import { actorOf } from '../keys/keys.controller';
+import { ADMINS, KEY_OPERATIONS } from '../keys/tenant-access';
+
+export const ADMIN_STATUS_EXTRA = Symbol.for('keyledger.ADMIN_STATUS_EXTRA');
+
+/** The seeds' admin endpoints (role `admin`). */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('api/admin')
+export class AdminController {
+  constructor(
+    @Inject(KEY_OPERATIONS) private readonly ops: KeyOperations,
+    @Inject(ADMIN_STATUS_EXTRA) private readonly extra: Record<string, unknown>,
+  ) {}
+
+  @Get('kms/status')
+  status(@CurrentPrincipal() p: Principal) {
+    requireRole(p, ADMINS);
+    return this.ops.admin.status(this.extra);
+  }
+
+  @Post('kms/validate')
+  @HttpCode(200)
+  validate(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
+    requireRole(p, ADMINS);
+    parse(emptySchema, body);
+    return this.ops.admin.validate();
+  }
+
+  @Post('kms/rotate-all-keys')
+  @HttpCode(200)
+  rotateAll(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: FastifyRequest) {
+    requireRole(p, ADMINS);
+    parse(emptySchema, body);
+    return this.ops.admin.rotateAll(actorOf(p, req));
+  }
+
+  @Post('kms/test-key-retrieval')
+  @HttpCode(200)
+  testKeyRetrieval(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
+    requireRole(p, ADMINS);
+    return this.ops.admin.testKeyRetrieval(parse(tenantSchema, body).tenantId);
+  }
+
+  @Post('signing/freeze')
+  @HttpCode(200)
+  freeze(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: FastifyRequest) {
+    requireRole(p, ADMINS);
+    return this.ops.freeze.freeze(actorOf(p, req), parse(freezeSchema, body).reason);
+  }
+
+  @Post('signing/resume')
+  @HttpCode(200)
+  resume(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: FastifyRequest) {
+    requireRole(p, ADMINS);
+    parse(emptySchema, body);
+    return this.ops.freeze.resume(actorOf(p, req));
+  }
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore, type KmsProviderConfig } from '@keyledger/adapters';
+import { createKeyOperations, noTelemetry, type KeyOperations, type KeyOperationsTelemetry } from '@keyledger/key-operations';
+import type { EventStore, KmsProvider } from '@keyledger/kms-domain';
+import type { EventStoreHealthProbe, KmsHealthProbe } from '@keyledger/observability';
+import { resiliencePolicyOptionsFromEnv } from '@keyledger/resilience';
+import { ConfigError, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
+import { createAuthenticator, type Authenticator } from '../auth/authenticator';
+
+/** Forwards telemetry to a recorder set once Nest has built it (the ops exist before the module). */
+export class ForwardingTelemetry implements KeyOperationsTelemetry {
+  target: KeyOperationsTelemetry = noTelemetry;
+  cacheHit: KeyOperationsTelemetry['cacheHit'] = (t) => this.target.cacheHit(t);
+  cacheMiss: KeyOperationsTelemetry['cacheMiss'] = (t) => this.target.cacheMiss(t);
+  cacheSize: KeyOperationsTelemetry['cacheSize'] = (n) => this.target.cacheSize(n);
+  cacheEvicted: KeyOperationsTelemetry['cacheEvicted'] = (n) => this.target.cacheEvicted(n);
+  retrieval: KeyOperationsTelemetry['retrieval'] = (t, s) => this.target.retrieval(t, s);
+  providerRequest: KeyOperationsTelemetry['providerRequest'] = (p, o, r, s) => this.target.providerRequest(p, o, r, s);
+  error: KeyOperationsTelemetry['error'] = (o, c, t) => this.target.error(o, c, t);
+  breakerTransition: KeyOperationsTelemetry['breakerTransition'] = (n, s) => this.target.breakerTransition(n, s);
+}
+
+/** Everything the API runs on besides Nest: store, provider, key operations, authenticator. */
+export interface ApiRuntime {
+  readonly store: EventStore;
+  readonly provider: KmsProvider;
+  readonly ops: KeyOperations;
+  readonly authenticator: Authenticator;
+  readonly telemetry: ForwardingTelemetry;
+  readonly kmsProbe: KmsHealthProbe;
+  readonly eventStoreProbe: EventStoreHealthProbe;
+  close(): Promise<void>;
+}
+
+function providerConfig(config: KeyledgerConfig, api: ApiConfig, warn: (m: string) => void): KmsProviderConfig {
+  switch (config.kmsProvider) {
+    case 'local':
+      return { provider: 'local', requireKms: config.requireKms, local: { dataDir: config.dataDir, masterKeyBase64: api.localMasterKey, warn } };
+    case 'aws':
+      if (!api.awsMasterKeyId || !api.awsRegion) throw new ConfigError(['KMS_PROVIDER=aws needs AWS_KMS_MASTER_KEY_ID and AWS_REGION']);
+      return { provider: 'aws', requireKms: config.requireKms, aws: { masterKeyId: api.awsMasterKeyId, region: api.awsRegion, endpoint: api.awsEndpoint } };
+    case 'pkcs11':
+      throw new ConfigError(['KMS_PROVIDER=pkcs11 is not wired into the API yet; use aws or local']);
+    default: {
+      const unknown: never = config.kmsProvider;
+      throw new ConfigError([`unknown KMS_PROVIDER ${String(unknown)}`]);
+    }
+  }
+}
+
+/**
+ * Opens the store and provider (fail closed: REQUIRE_KMS refuses the local provider), composes
+ * the key operations, replays the views and warms the cache.
+ */
+export async function createApiRuntime(
+  config: KeyledgerConfig,
+  api: ApiConfig,
+  log: { warn(message: string): void; announceToken(token: string, file: string): void },
+): Promise<ApiRuntime> {
+  const provider = await createKmsProvider(providerConfig(config, api, (m) => log.warn(m)));
+  const store = openEventStore(
+    config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
+  );
+  const telemetry = new ForwardingTelemetry();
+  const ops = createKeyOperations({
+    store,
+    provider,
+    clock: { now: () => new Date() },
+    ids: { next: () => randomUUID() },
+    telemetry,
+    policyOptions: (name) => resiliencePolicyOptionsFromEnv(name, process.env),
+    cache: { maxSize: api.cacheMaxSize, privateTtlMs: api.cachePrivateTtlMinutes * 60_000, publicTtlMs: api.cachePublicTtlHours * 3_600_000 },
+    instance: `keyledger-api@${hostname()}:${process.pid}`,
+    providerWarning: provider.kind === 'local' ? LOCAL_KMS_WARNING : null,
+  });
+  await ops.start(api.cacheWarmCount);
+  const authenticator = await createAuthenticator(config, api, (token, file) => log.announceToken(token, file));
+  return {
+    store,
+    provider,
+    ops,
+    authenticator,
+    telemetry,
+    kmsProbe: {
+      provider: provider.kind,
+      check: async () => {
+        const health = await provider.healthProbe();
+        if (health.status === 'down') throw new Error(`${health.code}: ${health.reason}`);
+      },
+    },
+    eventStoreProbe: { store: config.eventStore, check: async () => ({ projectionLag: await ops.views.lag() }) },
+    async close() {
+      await ops.stop();
+      await store.close();
+      await provider.close();
+    },
+  };
+}

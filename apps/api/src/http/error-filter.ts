@@ -1,0 +1,87 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** HTTP status of each stable error code; anything unknown is a 500 with a generic message. */
+const STATUS: Readonly<Record<string, number>> = {
+  VALIDATION_FAILED: 400,
+  REQUEST_INVALID: 400,
+  BODY_TOO_LARGE: 400,
+  INVALID_CIPHERTEXT: 400,
+  INVALID_SIGNATURE_INPUT: 400,
+  DIGEST_NOT_SUPPORTED: 400,
+  PROVIDER_MISMATCH: 400,
+  KEY_VERSION_NOT_ALLOWED: 400,
+  KMS_INVALID_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  KEY_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  SIGNER_NOT_FOUND: 404,
+  KEY_ALREADY_EXISTS: 409,
+  INVALID_STATE_TRANSITION: 409,
+  KEY_DISABLED: 409,
+  KEY_PENDING_DELETION: 409,
+  KEY_DESTROYED: 409,
+  KEY_DELETION_NOT_DUE: 409,
+  CONCURRENCY_CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  RATE_LIMITED: 429,
+  SIGNING_FROZEN: 503,
+  CIRCUIT_OPEN: 503,
+  KMS_UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
+  KEY_MATERIAL_UNAVAILABLE: 503,
+};
+
+/** Provider errors that are not the caller's fault all mean the same to a client: the KMS cannot serve now. */
+const isProviderCode = (code: string): boolean => code.startsWith('KMS_') && STATUS[code] === undefined;
+
+interface Coded {
+  readonly code: string;
+  readonly message: string;
+  readonly retryAfterMs?: number;
+}
+
+/** Translates anything thrown into `{"error":{"code","message","requestId"}}` with the code's status. */
+export function toErrorBody(error: unknown): { status: number; body: Coded } {
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status === 404) return { status, body: { code: 'NOT_FOUND', message: 'No such route' } };
+    if (status === 413) return { status: 400, body: { code: 'BODY_TOO_LARGE', message: 'The request body is larger than the limit' } };
+    if (status < 500) return { status: 400, body: { code: 'REQUEST_INVALID', message: 'The request could not be read; send a JSON body' } };
+  }
+  const fastifyCode = (error as { code?: unknown }).code;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 400, body: { code: 'BODY_TOO_LARGE', message: 'The request body is larger than the limit' } };
+  if (typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_ERR_CTP')) {
+    return { status: 400, body: { code: 'REQUEST_INVALID', message: 'The request body is not valid JSON' } };
+  }
+  const coded = error as Partial<Coded> | null;
+  if (coded && typeof coded.code === 'string') {
+    const code = isProviderCode(coded.code) ? 'KMS_UNAVAILABLE' : coded.code;
+    const status = STATUS[code];
+    if (status !== undefined) return { status, body: { code, message: String(coded.message), retryAfterMs: coded.retryAfterMs ?? (status === 503 && code !== 'SIGNING_FROZEN' ? 1000 : undefined) } };
+  }
+  return { status: 500, body: { code: 'INTERNAL', message: 'Unexpected error; see the server log with the request id' } };
+}
+
+/** The one exception filter: stable codes to HTTP, Retry-After on 429/503, the request id in every body. */
+@Catch()
+export class ErrorEnvelopeFilter implements ExceptionFilter {
+  private readonly logger = new Logger('errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    if (error instanceof HttpException && error.getStatus() >= 500) {
+      // Framework answers that are values, not failures (terminus readiness 503), keep their own body.
+      void reply.status(error.getStatus()).send(error.getResponse());
+      return;
+    }
+    const { status, body } = toErrorBody(error);
+    if (status === 500) this.logger.error({ err: error, requestId: request.id }, 'unexpected error');
+    if (body.retryAfterMs !== undefined) void reply.header('Retry-After', String(Math.max(1, Math.ceil(body.retryAfterMs / 1000))));
+    void reply.status(status).send({ error: { code: body.code, message: body.message, requestId: request.id } });
+  }
+}

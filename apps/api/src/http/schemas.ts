@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ApiError } from './api-error';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Standard base64 that decodes to 1..`max` bytes. */
+export const base64 = (max: number) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .regex(BASE64, 'must be standard base64')
+    .refine((s) => Buffer.byteLength(s, 'base64') <= max, `must decode to at most ${max} bytes`);
+
+export const idSchema = z.string().regex(ID, 'expected 1..128 characters from [A-Za-z0-9._-], starting with a letter or digit');
+export const contextSchema = z.record(z.string().min(1), z.string()).optional();
+
+export const createKeySchema = z
+  .object({
+    tenantId: idSchema,
+    name: idSchema,
+    purpose: z.enum(['sign', 'encrypt']),
+    algorithm: z.enum(['ECDSA_P256_SHA256', 'ED25519', 'RSA_PSS_2048_SHA256', 'RSA_PSS_3072_SHA256', 'AES_256_GCM']).optional(),
+    provider: z.enum(['local', 'aws', 'pkcs11']).optional(),
+    mode: z.enum(['wrapped', 'provider-resident']).optional(),
+    rotationPeriodDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+export const emptySchema = z.object({}).strict();
+export const scheduleDeletionSchema = z.object({ pendingWindowDays: z.number().int().min(7).max(30).optional() }).strict();
+export const patchKeySchema = z
+  .object({ minDecryptionVersion: z.number().int().min(1).optional(), rotationPeriodDays: z.number().int().min(1).max(3650).optional() })
+  .strict()
+  .refine((b) => b.minDecryptionVersion !== undefined || b.rotationPeriodDays !== undefined, 'send minDecryptionVersion and/or rotationPeriodDays');
+export const signSchema = z
+  .object({ message: base64(1024 * 512).optional(), digest: base64(64).optional() })
+  .strict()
+  .refine((b) => (b.message === undefined) !== (b.digest === undefined), 'send exactly one of message or digest')
+  .refine((b) => b.digest === undefined || Buffer.byteLength(b.digest, 'base64') === 32, 'digest must be 32 bytes (SHA-256)');
+export const verifySchema = z
+  .object({ message: base64(1024 * 512), signature: base64(1024), keyVersion: z.number().int().min(1).optional() })
+  .strict();
+export const encryptSchema = z.object({ plaintext: base64(1024 * 256), context: contextSchema }).strict();
+export const decryptSchema = z.object({ ciphertext: z.string().min(1).max(1024 * 512), context: contextSchema }).strict();
+export const dataKeySchema = z
+  .object({ context: contextSchema, bits: z.union([z.literal(128), z.literal(256)]).default(256), includePlaintext: z.boolean().default(true) })
+  .strict();
+export const freezeSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const tenantSchema = z.object({ tenantId: idSchema }).strict();
+export const versionQuerySchema = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
+export const listQuerySchema = z.object({ tenantId: idSchema }).strict();
+
+/** Parses `value` or throws a 400 REQUEST_INVALID naming the first bad field and what to send. */
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
+  const message = issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+  throw new ApiError('REQUEST_INVALID', `Invalid ${field}: ${message}`);
+}
+
+/** Parses `If-Match` (`"3"`, `W/"3"` or `3`); anything else cannot match. */
+export function ifMatchOf(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const raw = (Array.isArray(header) ? header[0] : header).trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+  if (!/^\d{1,15}$/.test(raw)) throw new ApiError('PRECONDITION_FAILED', 'If-Match does not match the key\'s ETag');
+  return Number(raw);
+}
+
+export const etagOf = (revision: number): string => `"${revision}"`;

@@ -1,0 +1,160 @@
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign, verify, timingSafeEqual } from 'node:crypto';
+import { KeyNotFoundError, authorizeKeyUse, isConcurrencyConflict, rotationStatus, type ExistingKeyState } from '@keyledger/kms-domain';
+import type { Actor, KeyOperationsPorts } from '../deps';
+import type { KeyRetrieval } from '../crypto/key-retrieval';
+import type { KeyLifecycle } from '../keys/key-lifecycle-operations';
+import type { ProviderGateway } from '../provider/provider-gateway';
+import type { KeyViews } from '../views/key-views';
+import type { SigningFreezeOperations } from './signing-freeze-operations';
+
+export type StepStatus = 'PASS' | 'FAIL';
+export interface ValidationStep {
+  readonly status: StepStatus;
+  readonly latency_ms: number;
+  readonly error?: string;
+}
+
+/** Answer of POST /api/admin/kms/validate (names as the troubleshooting guide reads them). */
+export interface ValidationReport {
+  readonly status: StepStatus;
+  readonly provider: string;
+  readonly tests: Readonly<Record<string, ValidationStep>>;
+  readonly latency_ms: Readonly<Record<string, number>>;
+}
+
+const VALIDATE_CONTEXT = { purpose: 'keyledger-admin-validate' } as const;
+
+/** Admin use cases behind /api/admin/kms/*: status, validation round trips, key retrieval test, rotate all. */
+export class AdminOperations {
+  constructor(
+    private readonly ports: KeyOperationsPorts,
+    private readonly gateway: ProviderGateway,
+    private readonly views: KeyViews,
+    private readonly retrieval: KeyRetrieval,
+    private readonly lifecycle: KeyLifecycle,
+    private readonly freeze: SigningFreezeOperations,
+    private readonly providerWarning: string | null,
+  ) {}
+
+  /** Provider, cache, breakers, freeze, key counts, overdue rotations and view lag. */
+  async status(extra: Readonly<Record<string, unknown>> = {}): Promise<Record<string, unknown>> {
+    const now = this.ports.clock.now();
+    const keys = Object.values(this.views.snapshot().keys.keys);
+    const byStatus: Record<string, number> = { Enabled: 0, Disabled: 0, PendingDeletion: 0, Destroyed: 0 };
+    for (const k of keys) byStatus[k.status] = (byStatus[k.status] ?? 0) + 1;
+    const cache = this.retrieval.cache.stats();
+    return {
+      provider: this.gateway.provider.kind,
+      provider_warning: this.providerWarning,
+      master_key_id: this.gateway.provider.masterKeyId,
+      cache_size: cache.size,
+      cache_hit_rate: cache.hitRate,
+      cache: { size: cache.size, max_size: cache.maxSize, hits: cache.hits, misses: cache.misses, hit_rate: cache.hitRate },
+      breakers: this.gateway.snapshots().map((s) => ({ name: s.name, state: s.state, state_value: s.stateValue, isolated: s.isolated, retry_after_ms: s.retryAfterMs })),
+      signing_freeze: this.freeze.status(),
+      keys: { total: keys.length, by_status: byStatus, rotation_overdue: keys.filter((k) => rotationStatus(k, now).overdue).length },
+      event_store: { head_position: await this.ports.store.headPosition(), views_position: this.views.appliedPosition() },
+      projection_lag: await this.views.lag(),
+      ...extra,
+    };
+  }
+
+  /** Real round trips through the provider: generate data key, encrypt, decrypt, sign, verify. */
+  async validate(): Promise<ValidationReport> {
+    const tests: Record<string, ValidationStep> = {};
+    const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+      const started = performance.now();
+      try {
+        const value = await fn();
+        tests[name] = { status: 'PASS', latency_ms: round(performance.now() - started) };
+        return value;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        tests[name] = { status: 'FAIL', latency_ms: round(performance.now() - started), error: typeof code === 'string' ? code : 'UNEXPECTED' };
+        return undefined;
+      }
+    };
+    const g = this.gateway;
+    await step('generate_data_key', () => g.call('kms-encryption-key', 'generate_data_key', (p, signal) => p.generateDataKey(VALIDATE_CONTEXT, { signal })));
+    const secret = randomBytes(32);
+    const blob = await step('encrypt', () => g.call('kms-encryption-key', 'encrypt', (p, signal) => p.encrypt(secret, VALIDATE_CONTEXT, { signal })));
+    await step('decrypt', async () => {
+      if (!blob) throw Object.assign(new Error('nothing to decrypt'), { code: 'SKIPPED' });
+      const back = await g.call('kms-encryption-key', 'decrypt', (p, signal) => p.decrypt(blob, VALIDATE_CONTEXT, { signal }));
+      if (back.length !== secret.length || !timingSafeEqual(Buffer.from(back), secret)) throw Object.assign(new Error('mismatch'), { code: 'ROUND_TRIP_MISMATCH' });
+    });
+    const message = randomBytes(32);
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const signature = await step('sign', async () => {
+      const wrapped = await g.call('kms-signing-key', 'encrypt', (p, signal) => p.encrypt(pair.privateKey, VALIDATE_CONTEXT, { signal }));
+      const der = Buffer.from(await g.call('kms-signing-key', 'decrypt', (p, signal) => p.decrypt(wrapped, VALIDATE_CONTEXT, { signal })));
+      const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      der.fill(0);
+      return sign('sha256', message, key);
+    });
+    pair.privateKey.fill(0);
+    await step('verify', async () => {
+      if (!signature || !verify('sha256', message, pair.publicKey, signature)) throw Object.assign(new Error('invalid'), { code: 'SIGNATURE_INVALID' });
+    });
+    const latency: Record<string, number> = {};
+    for (const [name, s] of Object.entries(tests)) latency[name] = s.latency_ms;
+    const status = Object.values(tests).every((s) => s.status === 'PASS') ? 'PASS' : 'FAIL';
+    return { status, provider: g.provider.kind, tests, latency_ms: latency };
+  }
+
+  /** Retrieves a tenant's primary key through the cache (signing keys first), timing it. */
+  async testKeyRetrieval(tenantId: string): Promise<Record<string, unknown>> {
+    const candidates = Object.values(this.views.snapshot().keys.keys)
+      .filter((k) => k.tenantId === tenantId && k.status === 'Enabled')
+      .sort((a, b) => (a.purpose === b.purpose ? a.keyId.localeCompare(b.keyId) : a.purpose === 'sign' ? -1 : 1));
+    const key = candidates[0];
+    if (!key) throw new KeyNotFoundError({ tenantId, keyId: '*' });
+    const started = performance.now();
+    const hit = await this.retrievePrimary(key);
+    return { status: 'success', tenantId, keyId: key.keyId, keyVersion: key.primaryVersion, latency_ms: round(performance.now() - started), cache_hit: hit };
+  }
+
+  /** Rotates every Enabled key (reason `manual`); a key rotated concurrently counts as skipped. */
+  async rotateAll(actor: Actor): Promise<Record<string, unknown>> {
+    const keys = Object.values(this.views.snapshot().keys.keys).filter((k) => k.status === 'Enabled');
+    const rotated: { tenantId: string; keyId: string; version: number }[] = [];
+    const failed: { tenantId: string; keyId: string; code: string }[] = [];
+    let skipped = 0;
+    for (const k of keys) {
+      try {
+        const result = await this.lifecycle.rotate(actor, k.tenantId, k.keyId, { reason: 'manual' });
+        rotated.push({ tenantId: k.tenantId, keyId: k.keyId, version: result.key.primaryVersion });
+      } catch (error) {
+        if (isConcurrencyConflict(error)) skipped++;
+        else failed.push({ tenantId: k.tenantId, keyId: k.keyId, code: String((error as { code?: unknown }).code ?? 'UNEXPECTED') });
+      }
+    }
+    return { status: failed.length === 0 ? 'success' : 'partial', total: keys.length, rotated: rotated.length, skipped, failed, keys: rotated };
+  }
+
+  /** Loads the primary versions of the `count` most recently rotated enabled keys into the cache. */
+  async warmUp(count: number): Promise<{ warmed: number; failed: number }> {
+    const keys = Object.values(this.views.snapshot().keys.keys)
+      .filter((k) => k.status === 'Enabled' && k.mode === 'wrapped')
+      .sort((a, b) => b.lastRotatedAt.localeCompare(a.lastRotatedAt))
+      .slice(0, Math.max(0, count));
+    let warmed = 0;
+    for (const key of keys) {
+      await this.retrievePrimary(key).then(
+        () => warmed++,
+        () => undefined,
+      );
+    }
+    return { warmed, failed: keys.length - warmed };
+  }
+
+  private async retrievePrimary(key: ExistingKeyState): Promise<boolean> {
+    const operation = key.purpose === 'sign' ? 'sign' : 'encrypt';
+    const version = authorizeKeyUse(key, { tenantId: key.tenantId, keyId: key.keyId, operation });
+    if (key.purpose === 'encrypt') return (await this.retrieval.secret(key, version)).hit;
+    if (version.material.mode === 'provider-resident') return (await this.retrieval.public(key, version)).hit;
+    return (await this.retrieval.signing(key, version)).hit;
+  }
+}
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;

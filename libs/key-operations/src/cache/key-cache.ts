@@ -1,0 +1,144 @@
+import { LRUCache } from 'lru-cache';
+import type { KeyOperationsTelemetry, RetrievalKeyType, RetrievalTracer } from '../deps';
+import { cacheKeyOf, keyPrefixOf, type CacheId, type CachedKey } from './cached-key';
+
+/** Cache settings (seed defaults: private/secret 60 min, public 24 h, 1000 entries). */
+export interface KeyCacheOptions {
+  readonly maxSize: number;
+  readonly privateTtlMs: number;
+  readonly publicTtlMs: number;
+  readonly telemetry: KeyOperationsTelemetry;
+  readonly tracer?: RetrievalTracer;
+  /** Monotonic milliseconds, for retrieval timings. */
+  readonly now?: () => number;
+}
+
+export const DEFAULT_KEY_CACHE = { maxSize: 1000, privateTtlMs: 60 * 60_000, publicTtlMs: 24 * 3_600_000 } as const;
+
+/** Hit and miss figures for status pages. */
+export interface KeyCacheStats {
+  readonly size: number;
+  readonly maxSize: number;
+  readonly hits: number;
+  readonly misses: number;
+  /** hits / (hits + misses), null before the first lookup. */
+  readonly hitRate: number | null;
+}
+
+interface Flight {
+  readonly promise: Promise<CachedKey>;
+  stale: boolean;
+}
+
+/**
+ * The KeyRetrievalService's cache: LRU with a TTL per kind of entry, one loader call for any
+ * number of concurrent misses of the same entry (single flight), and invalidation per key, which
+ * also discards loads in flight so a rotated or disabled key is never cached again from an old read.
+ */
+export class KeyCache {
+  private readonly lru: LRUCache<string, CachedKey>;
+  private readonly flights = new Map<string, Flight>();
+  private hits = 0;
+  private misses = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly options: KeyCacheOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.lru = new LRUCache<string, CachedKey>({
+      max: options.maxSize,
+      ttlAutopurge: false,
+      dispose: (_value, _key, reason) => {
+        if (reason === 'evict') options.telemetry.cacheEvicted(1);
+      },
+    });
+  }
+
+  /** The entry for `id`, loading it on a miss; `hit` says whether the cache answered. */
+  async get(id: CacheId, keyType: RetrievalKeyType, loader: () => Promise<CachedKey>): Promise<{ key: CachedKey; hit: boolean }> {
+    const tracer = this.options.tracer;
+    if (!tracer) return this.retrieve(id, keyType, loader);
+    return tracer({ tenantId: id.tenantId, keyType }, async (recorder) => {
+      const result = await this.retrieve(id, keyType, loader);
+      recorder.cacheChecked(result.hit);
+      return result;
+    });
+  }
+
+  /** Drops every entry of a key (all versions and kinds) and discards its loads in flight. */
+  invalidateKey(tenantId: string, keyId: string): number {
+    const prefix = keyPrefixOf(tenantId, keyId);
+    let dropped = 0;
+    for (const key of [...this.lru.keys()]) {
+      if (key.startsWith(prefix)) dropped += this.lru.delete(key) ? 1 : 0;
+    }
+    for (const [key, flight] of this.flights) {
+      if (key.startsWith(prefix)) {
+        flight.stale = true;
+        this.flights.delete(key);
+      }
+    }
+    this.options.telemetry.cacheSize(this.lru.size);
+    return dropped;
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.lru.clear();
+    for (const flight of this.flights.values()) flight.stale = true;
+    this.flights.clear();
+    this.options.telemetry.cacheSize(0);
+  }
+
+  /** Whether an entry is cached and fresh (does not count as a lookup). */
+  has(id: CacheId): boolean {
+    return this.lru.has(cacheKeyOf(id));
+  }
+
+  stats(): KeyCacheStats {
+    const total = this.hits + this.misses;
+    return { size: this.lru.size, maxSize: this.options.maxSize, hits: this.hits, misses: this.misses, hitRate: total === 0 ? null : this.hits / total };
+  }
+
+  private async retrieve(id: CacheId, keyType: RetrievalKeyType, loader: () => Promise<CachedKey>): Promise<{ key: CachedKey; hit: boolean }> {
+    const started = this.now();
+    const cacheKey = cacheKeyOf(id);
+    const cached = this.lru.get(cacheKey);
+    const telemetry = this.options.telemetry;
+    if (cached !== undefined) {
+      this.hits++;
+      telemetry.cacheHit(keyType);
+      telemetry.retrieval(keyType, (this.now() - started) / 1000);
+      return { key: cached, hit: true };
+    }
+    this.misses++;
+    telemetry.cacheMiss(keyType);
+    const key = await this.load(cacheKey, id, loader);
+    telemetry.retrieval(keyType, (this.now() - started) / 1000);
+    return { key, hit: false };
+  }
+
+  private load(cacheKey: string, id: CacheId, loader: () => Promise<CachedKey>): Promise<CachedKey> {
+    const running = this.flights.get(cacheKey);
+    if (running) return running.promise;
+    const flight: Flight = {
+      stale: false,
+      promise: loader().then(
+        (key) => {
+          if (this.flights.get(cacheKey) === flight) this.flights.delete(cacheKey);
+          if (!flight.stale) {
+            const ttl = id.kind === 'public' ? this.options.publicTtlMs : this.options.privateTtlMs;
+            this.lru.set(cacheKey, key, { ttl });
+            this.options.telemetry.cacheSize(this.lru.size);
+          }
+          return key;
+        },
+        (error: unknown) => {
+          if (this.flights.get(cacheKey) === flight) this.flights.delete(cacheKey);
+          throw error;
+        },
+      ),
+    };
+    this.flights.set(cacheKey, flight);
+    return flight.promise;
+  }
+}

@@ -1,0 +1,152 @@
+import {
+  DEFAULT_ALGORITHM,
+  KeyNotFoundError,
+  ValidationError,
+  SAFE_ID_PATTERN,
+  decideKey,
+  type KeyAlgorithm,
+  type KeyCommand,
+  type KeyMode,
+  type KeyPurpose,
+  type RotationReason,
+} from '@keyledger/kms-domain';
+import type { Actor, KeyOperationsPorts } from '../deps';
+import { KeyOperationError } from '../errors';
+import { provisionMaterial } from '../material/key-material';
+import type { ProviderGateway } from '../provider/provider-gateway';
+import type { KeyViews } from '../views/key-views';
+import { handleKeyCommand, loadKey, type HandledKeyCommand } from './key-repository';
+import { existing, toKeyView, type KeyResult, type KeyView } from './key-view';
+
+/** Input of key creation (validated again by the decider). */
+export interface CreateKeyInput {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly purpose: KeyPurpose;
+  readonly algorithm?: KeyAlgorithm;
+  readonly provider?: string;
+  readonly mode?: KeyMode;
+  readonly rotationPeriodDays?: number;
+}
+
+/** Changes PATCH accepts. */
+export interface UpdateKeyInput {
+  readonly minDecryptionVersion?: number;
+  readonly rotationPeriodDays?: number;
+}
+
+const MAX_NAME_LENGTH = 100;
+
+/**
+ * Key lifecycle use cases: each reads the key stream, decides through the Key decider and appends
+ * with optimistic concurrency on the revision read (optionally checked against If-Match first).
+ */
+export class KeyLifecycle {
+  constructor(
+    private readonly ports: KeyOperationsPorts,
+    private readonly gateway: ProviderGateway,
+    private readonly views: KeyViews,
+  ) {}
+
+  /** Creates a key with version 1; its id is `<name>.<random suffix>`, unique across tenants. */
+  async create(actor: Actor, input: CreateKeyInput): Promise<KeyResult> {
+    const name = input.name;
+    if (typeof name !== 'string' || !SAFE_ID_PATTERN.test(name) || name.length > MAX_NAME_LENGTH) {
+      throw new ValidationError('name', `expected 1..${MAX_NAME_LENGTH} characters from [A-Za-z0-9._-], starting with a letter or digit`);
+    }
+    const provider = input.provider ?? this.gateway.provider.kind;
+    if (provider !== this.gateway.provider.kind) {
+      throw new KeyOperationError('PROVIDER_MISMATCH', `provider '${provider}' is not configured; this instance uses '${this.gateway.provider.kind}'`);
+    }
+    const keyId = `${name}.${this.ports.ids.next().replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
+    const mode = input.mode ?? 'wrapped';
+    const algorithm = input.algorithm ?? DEFAULT_ALGORITHM[input.purpose] ?? ('ECDSA_P256_SHA256' as const);
+    const now = this.ports.clock.now();
+    // Validate before the provider is called: a refused command must not leave material behind.
+    const probe = { type: 'CreateKey', tenantId: input.tenantId, keyId, now, purpose: input.purpose, algorithm, provider, mode } as const;
+    const placeholder =
+      mode === 'wrapped'
+        ? ({ mode, wrappedMaterialSha256: '0'.repeat(64), masterKeyRef: 'probe' } as const)
+        : ({ mode, providerKeyRef: 'probe' } as const);
+    const dryRun = { ...probe, rotationPeriodDays: input.rotationPeriodDays, material: placeholder };
+    decideKey(dryRun, { status: 'Absent' });
+    const material = await provisionMaterial(this.ports, this.gateway, actor, { tenantId: input.tenantId, keyId, version: 1, purpose: input.purpose, algorithm, mode }, now);
+    return this.finish(await handleKeyCommand(this.ports, actor, { ...dryRun, material }));
+  }
+
+  /** The key as of its stream (authoritative, with its revision). */
+  async get(tenantId: string, keyId: string): Promise<KeyResult> {
+    const loaded = await loadKey(this.ports.store, tenantId, keyId);
+    if (!existing(loaded.state) || loaded.revision === null) throw new KeyNotFoundError({ tenantId, keyId });
+    return { key: toKeyView(loaded.state, this.ports.clock.now()), revision: loaded.revision };
+  }
+
+  /** Keys of a tenant from the status view, sorted by key id. */
+  list(tenantId: string): KeyView[] {
+    const now = this.ports.clock.now();
+    return Object.values(this.views.snapshot().keys.keys)
+      .filter((k) => k.tenantId === tenantId)
+      .sort((a, b) => a.keyId.localeCompare(b.keyId))
+      .map((k) => toKeyView(k, now));
+  }
+
+  /** Adds a version with fresh material and makes it primary. */
+  async rotate(actor: Actor, tenantId: string, keyId: string, options: { ifMatch?: number; reason?: RotationReason } = {}): Promise<KeyResult> {
+    const loaded = await loadKey(this.ports.store, tenantId, keyId);
+    const now = this.ports.clock.now();
+    const base = { type: 'RotateKey', tenantId, keyId, now, reason: options.reason ?? 'manual' } as const;
+    if (!existing(loaded.state)) throw new KeyNotFoundError({ tenantId, keyId });
+    if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
+      throw new KeyOperationError('PRECONDITION_FAILED', `If-Match ${options.ifMatch} does not match the key's revision ${String(loaded.revision)}`);
+    }
+    const state = loaded.state;
+    const probeMaterial = state.versions[state.versions.length - 1].material;
+    decideKey({ ...base, material: probeMaterial }, state);
+    const spec = { tenantId, keyId, version: state.versions.length + 1, purpose: state.purpose, algorithm: state.algorithm, mode: state.mode };
+    const material = await provisionMaterial(this.ports, this.gateway, actor, spec, now);
+    return this.finish(await handleKeyCommand(this.ports, actor, { ...base, material }, { loaded }));
+  }
+
+  disable(actor: Actor, tenantId: string, keyId: string, ifMatch?: number): Promise<KeyResult> {
+    return this.simple(actor, { type: 'DisableKey', tenantId, keyId, now: this.ports.clock.now() }, ifMatch);
+  }
+
+  enable(actor: Actor, tenantId: string, keyId: string, ifMatch?: number): Promise<KeyResult> {
+    return this.simple(actor, { type: 'EnableKey', tenantId, keyId, now: this.ports.clock.now() }, ifMatch);
+  }
+
+  scheduleDeletion(actor: Actor, tenantId: string, keyId: string, pendingWindowDays?: number, ifMatch?: number): Promise<KeyResult> {
+    const command = { type: 'ScheduleKeyDeletion', tenantId, keyId, now: this.ports.clock.now(), pendingWindowDays } as const;
+    return this.simple(actor, command, ifMatch);
+  }
+
+  cancelDeletion(actor: Actor, tenantId: string, keyId: string, ifMatch?: number): Promise<KeyResult> {
+    return this.simple(actor, { type: 'CancelKeyDeletion', tenantId, keyId, now: this.ports.clock.now() }, ifMatch);
+  }
+
+  /** Applies PATCH changes in order, each its own event; If-Match guards the first. */
+  async update(actor: Actor, tenantId: string, keyId: string, input: UpdateKeyInput, ifMatch?: number): Promise<KeyResult> {
+    const now = this.ports.clock.now();
+    const commands: KeyCommand[] = [];
+    if (input.minDecryptionVersion !== undefined) {
+      commands.push({ type: 'SetMinDecryptionVersion', tenantId, keyId, now, minDecryptionVersion: input.minDecryptionVersion });
+    }
+    if (input.rotationPeriodDays !== undefined) {
+      commands.push({ type: 'ChangeRotationPeriod', tenantId, keyId, now, rotationPeriodDays: input.rotationPeriodDays });
+    }
+    if (commands.length === 0) throw new ValidationError('body', 'expected minDecryptionVersion and/or rotationPeriodDays');
+    let result: KeyResult | undefined;
+    for (const [i, command] of commands.entries()) result = await this.simple(actor, command, i === 0 ? ifMatch : undefined);
+    return result as KeyResult;
+  }
+
+  private async simple(actor: Actor, command: KeyCommand, ifMatch?: number): Promise<KeyResult> {
+    return this.finish(await handleKeyCommand(this.ports, actor, command, { ifMatch }));
+  }
+
+  private async finish(handled: HandledKeyCommand): Promise<KeyResult> {
+    if (!existing(handled.state) || handled.revision === null) throw new Error('a handled key command left no key');
+    await this.views.waitFor(handled.position).catch(() => undefined);
+    return { key: toKeyView(handled.state, this.ports.clock.now()), revision: handled.revision };
+  }
+}

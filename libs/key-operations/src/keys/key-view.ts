@@ -1,0 +1,61 @@
+import { rotationStatus, type ExistingKeyState, type KeyState } from '@keyledger/kms-domain';
+
+/** A key as the API shows it: no material, no material references. */
+export interface KeyView {
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly purpose: string;
+  readonly algorithm: string;
+  readonly provider: string;
+  readonly mode: string;
+  readonly status: ExistingKeyState['status'];
+  readonly primaryVersion: number;
+  readonly minDecryptionVersion: number;
+  readonly rotationPeriodDays: number;
+  readonly versions: readonly { readonly version: number; readonly createdAt: string }[];
+  readonly createdAt: string;
+  readonly lastRotatedAt: string;
+  readonly deleteAfter: string | null;
+  readonly nextRotationDueAt: string | null;
+  readonly rotationOverdue: boolean;
+}
+
+/** A key view with the stream revision it was read at (the ETag). */
+export interface KeyResult {
+  readonly key: KeyView;
+  readonly revision: number;
+}
+
+/** Key ids are `<name>.<suffix>`; the name is what the creator chose. */
+export const nameOfKeyId = (keyId: string): string => {
+  const dot = keyId.lastIndexOf('.');
+  return dot > 0 ? keyId.slice(0, dot) : keyId;
+};
+
+/** Builds the API view of an existing key at `now`. */
+export function toKeyView(state: ExistingKeyState, now: Date): KeyView {
+  const rotation = rotationStatus(state, now);
+  return {
+    keyId: state.keyId,
+    tenantId: state.tenantId,
+    name: nameOfKeyId(state.keyId),
+    purpose: state.purpose,
+    algorithm: state.algorithm,
+    provider: state.provider,
+    mode: state.mode,
+    status: state.status,
+    primaryVersion: state.primaryVersion,
+    minDecryptionVersion: state.minDecryptionVersion,
+    rotationPeriodDays: state.rotationPeriodDays,
+    versions: state.versions.map(({ version, createdAt }) => ({ version, createdAt })),
+    createdAt: state.createdAt,
+    lastRotatedAt: state.lastRotatedAt,
+    deleteAfter: state.status === 'PendingDeletion' ? state.deleteAfter : null,
+    nextRotationDueAt: rotation.nextDueAt,
+    rotationOverdue: rotation.overdue,
+  };
+}
+
+/** Narrows a state to an existing key. */
+export const existing = (state: KeyState): state is ExistingKeyState => state.status !== 'Absent';

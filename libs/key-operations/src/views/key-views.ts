@@ -1,0 +1,136 @@
+import {
+  breakersProjection,
+  keysProjection,
+  signerRegistryProjection,
+  signingFreezeProjection,
+  type BreakersView,
+  type EventStore,
+  type KeyledgerEvent,
+  type KeysView,
+  type ProjectedEvent,
+  type RecordedEvent,
+  type SignerRegistryView,
+  type SigningFreezeView,
+  type Subscription,
+} from '@keyledger/kms-domain';
+
+/** The status views the key operations read on the request path. */
+export interface KeyViewsSnapshot {
+  readonly keys: KeysView;
+  readonly freeze: SigningFreezeView;
+  readonly signers: SignerRegistryView;
+  readonly breakers: BreakersView;
+}
+
+/**
+ * Keeps the status views in memory, folded from a catch-up subscription to the store, and
+ * announces every event to listeners (cache invalidation on every instance, signing freeze). Pure
+ * folds from kms-domain; rebuilt by replay at start.
+ */
+export class KeyViews {
+  private views: KeyViewsSnapshot = {
+    keys: keysProjection.initial,
+    freeze: signingFreezeProjection.initial,
+    signers: signerRegistryProjection.initial,
+    breakers: breakersProjection.initial,
+  };
+  private readonly tenantOfKey = new Map<string, string>();
+  private applied = 0;
+  private subscription: Subscription | null = null;
+  private loop: Promise<void> | null = null;
+  private failure: unknown = null;
+  private readonly listeners = new Set<(event: RecordedEvent) => void>();
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+
+  constructor(private readonly store: EventStore) {}
+
+  /** Replays the store up to its head, then follows live appends. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    const head = await this.store.headPosition();
+    this.subscription = this.store.subscribe({ after: 0 });
+    this.loop = this.consume(this.subscription);
+    await this.waitFor(head, 60_000);
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    await this.loop;
+    this.subscription = null;
+    this.loop = null;
+  }
+
+  snapshot(): KeyViewsSnapshot {
+    return this.views;
+  }
+
+  /** The tenant owning a key id (key ids are unique across tenants), if known. */
+  tenantOf(keyId: string): string | undefined {
+    return this.tenantOfKey.get(keyId);
+  }
+
+  appliedPosition(): number {
+    return this.applied;
+  }
+
+  /** The error that stopped the fold, if any (reported by health and status). */
+  error(): unknown {
+    return this.failure;
+  }
+
+  /** How far the views trail the store head. */
+  async lag(): Promise<number> {
+    return Math.max(0, (await this.store.headPosition()) - this.applied);
+  }
+
+  onEvent(listener: (event: RecordedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once the views applied `position` (read-your-writes after an append). */
+  waitFor(position: number, timeoutMs = 5000): Promise<void> {
+    if (this.applied >= position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`views did not reach position ${position} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = { position, resolve: () => (clearTimeout(timer), resolve()) };
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Folds one recorded event (also used directly by tests). */
+  apply(recorded: RecordedEvent): void {
+    const projected: ProjectedEvent = {
+      event: { type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as KeyledgerEvent,
+      streamName: recorded.streamName,
+      position: recorded.position,
+    };
+    const v = this.views;
+    this.views = {
+      keys: keysProjection.apply(v.keys, projected),
+      freeze: signingFreezeProjection.apply(v.freeze, projected),
+      signers: signerRegistryProjection.apply(v.signers, projected),
+      breakers: breakersProjection.apply(v.breakers, projected),
+    };
+    if (projected.event.type === 'KeyCreated') this.tenantOfKey.set(projected.event.data.keyId, projected.event.data.tenantId);
+    this.applied = Math.max(this.applied, recorded.position);
+    for (const listener of this.listeners) listener(recorded);
+    for (const waiter of this.waiters) {
+      if (waiter.position <= this.applied) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private async consume(subscription: Subscription): Promise<void> {
+    try {
+      for await (const recorded of subscription) this.apply(recorded);
+    } catch (error) {
+      this.failure = error;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { FixedClock } from '@keyledger/kms-domain';
+import { defaultResiliencePolicyOptions } from '@keyledger/resilience';
+import { createKeyOperations, type KeyOperations } from '../../src';
+import { MemoryProvider } from './memory-provider';
+import { MemoryStore } from './memory-store';
+
+export const actor = { subject: 'user:test', correlationId: 'req-1' };
+
+/** Key operations on the in-memory store and provider, started. Retries are instant. */
+export async function startOps(): Promise<{ ops: KeyOperations; store: MemoryStore; provider: MemoryProvider; clock: FixedClock }> {
+  const store = new MemoryStore();
+  const provider = new MemoryProvider();
+  const clock = new FixedClock(new Date('2025-06-01T00:00:00Z'));
+  const ops = createKeyOperations({
+    store,
+    provider,
+    clock,
+    ids: { next: () => randomUUID() },
+    policyOptions: (name) => ({ ...defaultResiliencePolicyOptions(name), retry: { ...defaultResiliencePolicyOptions(name).retry, delayMs: 0, jitterMs: 0 } }),
+  });
+  await ops.start();
+  return { ops, store, provider, clock };
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ConfigError, enumSchema, envVar, intInRange, readEnv, textSchema } from './env';
+
+export const AUTH_MODES = ['static', 'jwt'] as const;
+
+const vars = {
+  authMode: envVar('AUTH_MODE', enumSchema(AUTH_MODES), `one of ${AUTH_MODES.join(', ')}`),
+  authTokensFile: envVar('AUTH_TOKENS_FILE', textSchema, 'a path to a JSON array of {token, subject, roles, tenants}'),
+  authJwksUrl: envVar('AUTH_JWKS_URL', z.url({ message: 'is not a URL' }), 'the issuer JWKS URL, e.g. https://idp/.well-known/jwks.json'),
+  authIssuer: envVar('AUTH_ISSUER', textSchema, 'the expected JWT iss'),
+  authAudience: envVar('AUTH_AUDIENCE', textSchema, 'the expected JWT aud'),
+  authRolesClaim: envVar('AUTH_ROLES_CLAIM', textSchema, 'a claim name, e.g. roles'),
+  authTenantsClaim: envVar('AUTH_TENANTS_CLAIM', textSchema, 'a claim name, e.g. tenants'),
+  cachePrivateTtlMinutes: envVar('KMS_CACHE_PRIVATE_KEY_TTL_MINUTES', intInRange(1, 10_080), 'whole minutes 1..10080'),
+  cachePublicTtlHours: envVar('KMS_CACHE_PUBLIC_KEY_TTL_HOURS', intInRange(1, 720), 'whole hours 1..720'),
+  cacheMaxSize: envVar('KMS_CACHE_MAX_SIZE', intInRange(1, 1_000_000), 'whole entries 1..1000000'),
+  cacheWarmCount: envVar('KMS_CACHE_WARM_COUNT', intInRange(0, 100_000), 'whole keys 0..100000'),
+  rateLimitPerSecond: envVar('RATE_LIMIT_TENANT_RPS', intInRange(0, 1_000_000), 'requests per second per tenant, 0 = off'),
+  rateLimitBurst: envVar('RATE_LIMIT_TENANT_BURST', intInRange(1, 10_000_000), 'bucket size per tenant'),
+  bodyLimitBytes: envVar('API_BODY_LIMIT_BYTES', intInRange(1024, 64 * 1024 * 1024), 'bytes 1024..67108864'),
+  awsMasterKeyId: envVar('AWS_KMS_MASTER_KEY_ID', textSchema, 'a key id, ARN or alias'),
+  awsRegion: envVar('AWS_REGION', textSchema, 'an AWS region, e.g. us-east-1'),
+  awsEndpoint: envVar('AWS_KMS_ENDPOINT', z.url({ message: 'is not a URL' }), 'a URL, e.g. http://127.0.0.1:4599'),
+  localMasterKey: envVar('LOCAL_KMS_MASTER_KEY', textSchema, 'base64 of 32 bytes', true),
+};
+
+/** The API's own settings (auth, key cache, rate limits, provider details); see docs/configuration.md. */
+export interface ApiConfig {
+  readonly authMode: (typeof AUTH_MODES)[number];
+  readonly authTokensFile?: string;
+  readonly authJwksUrl?: string;
+  readonly authIssuer?: string;
+  readonly authAudience?: string;
+  readonly authRolesClaim: string;
+  readonly authTenantsClaim: string;
+  readonly cachePrivateTtlMinutes: number;
+  readonly cachePublicTtlHours: number;
+  readonly cacheMaxSize: number;
+  readonly cacheWarmCount: number;
+  readonly rateLimitPerSecond: number;
+  readonly rateLimitBurst: number;
+  readonly bodyLimitBytes: number;
+  readonly awsMasterKeyId?: string;
+  readonly awsRegion?: string;
+  readonly awsEndpoint?: string;
+  readonly localMasterKey?: string;
+}
+
+/** Reads and validates the API's settings; AUTH_MODE=jwt needs AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE. */
+export function loadApiConfig(env: Readonly<Record<string, string | undefined>> = process.env): ApiConfig {
+  const values = readEnv(vars, env, {
+    authMode: 'static',
+    authRolesClaim: 'roles',
+    authTenantsClaim: 'tenants',
+    cachePrivateTtlMinutes: '60',
+    cachePublicTtlHours: '24',
+    cacheMaxSize: '1000',
+    cacheWarmCount: '100',
+    rateLimitPerSecond: '1000',
+    rateLimitBurst: '2000',
+    bodyLimitBytes: String(1024 * 1024),
+  }) as ApiConfig;
+  if (values.authMode === 'jwt') {
+    const missing = (['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter((name) => !env[name]);
+    if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name} is required when AUTH_MODE=jwt`));
+  }
+  return values;
+}
