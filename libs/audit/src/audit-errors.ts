@@ -1,0 +1,38 @@
+import { KeyledgerError } from '@keyledger/kms-domain';
+
+/** A proof or root asked for a tree size, leaf index or range the log does not have (HTTP 400/404). */
+export class ProofRangeError extends KeyledgerError {
+  readonly code = 'AUDIT_PROOF_RANGE';
+
+  constructor(detail: string) {
+    super(`audit proof out of range: ${detail}`);
+  }
+}
+
+/** No audited event has this id (key-material streams and checkpoints are not in the tree). */
+export class AuditedEventNotFoundError extends KeyledgerError {
+  readonly code = 'AUDIT_EVENT_NOT_FOUND';
+
+  constructor(readonly eventId: string) {
+    super(`no audited event with id ${eventId}`);
+  }
+}
+
+/** A signed note or key that cannot be parsed or used (bad format, unsupported key type). */
+export class AuditFormatError extends KeyledgerError {
+  readonly code = 'AUDIT_FORMAT_INVALID';
+
+  constructor(detail: string) {
+    super(`audit format: ${detail}`);
+  }
+}
+
+/** Every error the audit lib throws on purpose, by stable code. */
+export type AuditError = ProofRangeError | AuditedEventNotFoundError | AuditFormatError;
+
+const AUDIT_CODES: ReadonlySet<string> = new Set(['AUDIT_PROOF_RANGE', 'AUDIT_EVENT_NOT_FOUND', 'AUDIT_FORMAT_INVALID']);
+
+/** Brand check on the code, not `instanceof`. */
+export function isAuditError(error: unknown): error is AuditError {
+  return error instanceof Error && AUDIT_CODES.has((error as { code?: unknown }).code as string);
+}

@@ -1,0 +1,178 @@
+import type { EventStore, RecordedEvent } from '@keyledger/kms-domain';
+import { AuditedEventNotFoundError, ProofRangeError } from '../audit-errors';
+import { eventLeafDigest } from '../merkle/merkle-hash';
+import { MerkleTree } from '../merkle/merkle-tree';
+import { AUDIT_CHECKPOINT_EVENT_TYPE, AUDIT_CHECKPOINT_STREAM, AuditCheckpointSigned, isAuditedStream } from './checkpoint-event';
+
+/** The newest checkpoint event as stored (its data, and where it sits). */
+export interface StoredCheckpoint {
+  readonly position: number;
+  readonly revision: number;
+  readonly data: AuditCheckpointSigned['data'];
+}
+
+/** An inclusion proof as served: base64 hashes, for `GET /v1/audit/proofs/inclusion`. */
+export interface InclusionProofView {
+  readonly eventId: string;
+  readonly position: number;
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly leafHash: string;
+  readonly rootHash: string;
+  readonly auditPath: readonly string[];
+}
+
+/** A consistency proof as served: base64 hashes, for `GET /v1/audit/proofs/consistency`. */
+export interface ConsistencyProofView {
+  readonly from: number;
+  readonly to: number;
+  readonly fromRoot: string;
+  readonly toRoot: string;
+  readonly proof: readonly string[];
+}
+
+/** One page of audited events (`GET /v1/audit/events`); `nextPosition` is null at the head. */
+export interface AuditedEventsPage {
+  readonly events: readonly (RecordedEvent & { readonly leafIndex: number })[];
+  readonly nextPosition: number | null;
+}
+
+/**
+ * The Merkle tree of audited events, kept in memory and caught up from the store on demand: what
+ * the checkpoint job signs and what the proof endpoints answer from. One instance per process;
+ * `catchUp` calls are serialised.
+ */
+export class AuditLog {
+  private readonly tree = new MerkleTree();
+  private readonly positions: number[] = [];
+  private readonly leafByEventId = new Map<string, number>();
+  private latest: StoredCheckpoint | null = null;
+  private checkpointRevision: number | null = null;
+  private after = 0;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly pageSize = 1000,
+  ) {}
+
+  /** Number of audited events folded in so far. */
+  get size(): number {
+    return this.tree.size;
+  }
+
+  /** Global position of the last audited event (0 when none). */
+  get lastPosition(): number {
+    return this.positions.length === 0 ? 0 : this.positions[this.positions.length - 1];
+  }
+
+  /** Reads every event committed since the last call and adds the audited ones to the tree. */
+  catchUp(): Promise<void> {
+    const run = this.pending.then(() => this.readNewEvents());
+    this.pending = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Root of the first `size` audited events (default all). */
+  root(size: number = this.size): Buffer {
+    return this.tree.root(size);
+  }
+
+  /** The newest checkpoint seen, or null before the first one. */
+  latestCheckpoint(): StoredCheckpoint | null {
+    return this.latest;
+  }
+
+  /** Last revision of the checkpoint stream seen (null: no stream yet), for optimistic concurrency. */
+  checkpointStreamRevision(): number | null {
+    return this.checkpointRevision;
+  }
+
+  /** Inclusion proof of an audited event in the tree of `treeSize` (default: current size). */
+  async inclusionProof(eventId: string, treeSize?: number): Promise<InclusionProofView> {
+    await this.catchUp();
+    const leafIndex = this.leafByEventId.get(eventId);
+    if (leafIndex === undefined) throw new AuditedEventNotFoundError(eventId);
+    const size = treeSize ?? this.size;
+    if (size > this.size) throw new ProofRangeError(`tree size ${size} is beyond the log's ${this.size}`);
+    return {
+      eventId,
+      position: this.positions[leafIndex],
+      leafIndex,
+      treeSize: size,
+      leafHash: this.tree.leaf(leafIndex).toString('base64'),
+      rootHash: this.tree.root(size).toString('base64'),
+      auditPath: this.tree.inclusionProof(leafIndex, size).map((h) => h.toString('base64')),
+    };
+  }
+
+  /** Consistency proof between two tree sizes (`to` defaults to the current size). */
+  async consistencyProof(from: number, to?: number): Promise<ConsistencyProofView> {
+    await this.catchUp();
+    const end = to ?? this.size;
+    if (end > this.size) throw new ProofRangeError(`tree size ${end} is beyond the log's ${this.size}`);
+    return {
+      from,
+      to: end,
+      fromRoot: this.tree.root(from).toString('base64'),
+      toRoot: this.tree.root(end).toString('base64'),
+      proof: this.tree.consistencyProof(from, end).map((h) => h.toString('base64')),
+    };
+  }
+
+  /** Audited events at or after `fromPosition`, at most `limit`, with their leaf indexes. */
+  async auditedEvents(fromPosition: number, limit: number): Promise<AuditedEventsPage> {
+    if (!Number.isSafeInteger(fromPosition) || fromPosition < 1) throw new ProofRangeError('fromPosition must be a positive integer');
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new ProofRangeError('limit must be 1..1000');
+    await this.catchUp();
+    const events: (RecordedEvent & { leafIndex: number })[] = [];
+    let after = fromPosition - 1;
+    while (events.length < limit && after < this.lastPosition) {
+      const page = await this.store.readAll({ after, maxCount: limit });
+      if (page.length === 0) break;
+      for (const e of page) {
+        const leafIndex = this.leafIndexAt(e.position);
+        if (leafIndex !== null && events.length < limit) events.push({ ...e, leafIndex });
+      }
+      after = page[page.length - 1].position;
+    }
+    const last = events.length === limit ? events[events.length - 1].position : null;
+    return { events, nextPosition: last !== null && last < this.lastPosition ? last + 1 : null };
+  }
+
+  private async readNewEvents(): Promise<void> {
+    for (;;) {
+      const page = await this.store.readAll({ after: this.after, maxCount: this.pageSize });
+      for (const event of page) this.add(event);
+      if (page.length < this.pageSize) return;
+    }
+  }
+
+  private add(event: RecordedEvent): void {
+    this.after = event.position;
+    if (event.streamName === AUDIT_CHECKPOINT_STREAM) {
+      this.checkpointRevision = event.revision;
+      if (event.type === AUDIT_CHECKPOINT_EVENT_TYPE) {
+        this.latest = { position: event.position, revision: event.revision, data: event.data as AuditCheckpointSigned['data'] };
+      }
+      return;
+    }
+    if (!isAuditedStream(event.streamName)) return;
+    this.leafByEventId.set(event.metadata.eventId, this.tree.size);
+    this.positions.push(event.position);
+    this.tree.appendDigest(eventLeafDigest(event.metadata.hash));
+  }
+
+  private leafIndexAt(position: number): number | null {
+    let lo = 0;
+    let hi = this.positions.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const p = this.positions[mid];
+      if (p === position) return mid;
+      if (p < position) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return null;
+  }
+}

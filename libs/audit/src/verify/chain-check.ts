@@ -1,0 +1,64 @@
+import { chainHash } from '@keyledger/adapters';
+import { GENESIS_HASH } from '@keyledger/kms-domain';
+import type { AuditRecord } from './audit-record';
+import type { Report } from './findings';
+
+/** Last event seen of a stream: what the next one must link to. */
+export interface ChainHead {
+  revision: number;
+  hash: string;
+  position: number;
+}
+
+/**
+ * Checks each stream's hash chain in global order: revisions 0, 1, 2, ... without gaps or repeats,
+ * `prevHash` equal to the previous event's hash (GENESIS_HASH first), and `hash` equal to
+ * SHA-256(prevHash ‖ body). After a break the chain resumes from the record as stored, so one
+ * tampered event gives one finding, not one per later event.
+ */
+export class ChainCheck {
+  readonly heads = new Map<string, ChainHead>();
+
+  check(r: AuditRecord, report: Report): void {
+    const head = this.heads.get(r.streamName);
+    const expected = head ? head.revision + 1 : 0;
+    const at = (detail: string) => report({ position: r.position, stream: r.streamName, rule: 'chain', detail });
+    if (r.revision !== expected) {
+      at(r.revision > expected ? `revision ${r.revision} follows ${expected - 1}: ${r.revision - expected} event(s) missing` : `revision ${r.revision} after revision ${expected - 1}: out of order or repeated`);
+    } else if (r.prevHash !== (head ? head.hash : GENESIS_HASH)) {
+      at(`prevHash does not link to revision ${expected - 1}`);
+    }
+    if (chainHash(r.prevHash, r.body) !== r.hash) at('stored hash differs from SHA-256(prevHash ‖ event): the event was altered');
+    if (!head) {
+      this.heads.set(r.streamName, { revision: r.revision, hash: r.hash, position: r.position });
+    } else if (r.revision >= head.revision) {
+      head.revision = r.revision;
+      head.hash = r.hash;
+      head.position = r.position;
+    }
+  }
+}
+
+/** A stream head as the store records it separately from its events (the SQLite `streams` table). */
+export interface RecordedStreamHead {
+  readonly streamName: string;
+  readonly revision: number;
+  readonly hash: string;
+  readonly deleted: boolean;
+}
+
+/** Compares recorded stream heads with the chains just walked: catches a removed tail or a stream removed whole. */
+export function checkStreamHeads(recorded: readonly RecordedStreamHead[], walked: ReadonlyMap<string, ChainHead>, report: Report): void {
+  for (const h of recorded) {
+    const seen = walked.get(h.streamName);
+    if (h.deleted) {
+      if (seen) report({ position: seen.position, stream: h.streamName, rule: 'stream-head', detail: 'stream is marked deleted but still has events' });
+      continue;
+    }
+    if (!seen) {
+      report({ position: null, stream: h.streamName, rule: 'stream-head', detail: `stream head says revision ${h.revision} but the stream has no events` });
+    } else if (seen.revision !== h.revision || seen.hash !== h.hash) {
+      report({ position: seen.position, stream: h.streamName, rule: 'stream-head', detail: `stream head says revision ${h.revision}, last event is revision ${seen.revision}` });
+    }
+  }
+}

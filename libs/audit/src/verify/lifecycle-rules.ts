@@ -1,0 +1,96 @@
+import type { KeyEvent, RecordedEvent, SignerRegistered } from '@keyledger/kms-domain';
+import type { Report } from './findings';
+
+type Status = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'Destroyed';
+
+interface KeyTrack {
+  status: Status;
+  primary: number;
+  deleteAfter: number;
+}
+
+/**
+ * Key lifecycle rules replayed from the key streams: a key starts with KeyCreated; rotation only
+ * while Enabled and to the next version; state changes only from the states that allow them;
+ * destruction only after the pending window; and nothing at all happens to a destroyed key, in
+ * its own stream, its material stream or the signer registry.
+ */
+export class LifecycleRules {
+  private readonly keys = new Map<string, KeyTrack>();
+
+  check(event: RecordedEvent, report: Report): void {
+    const problem = this.problem(event);
+    if (problem !== null) report({ position: event.position, stream: event.streamName, rule: 'key-lifecycle', detail: problem });
+  }
+
+  private problem(event: RecordedEvent): string | null {
+    if (event.type === 'KeyMaterialWrapped' || event.type === 'SignerRegistered') return this.useProblem(event);
+    if (!event.streamName.startsWith('key-')) return null;
+    const e = { type: event.type, data: event.data } as KeyEvent;
+    const name = `${e.data.tenantId}:${e.data.keyId}`;
+    const k = this.keys.get(name);
+    if (e.type === 'KeyCreated') {
+      if (k) return 'KeyCreated for a key that already exists';
+      this.keys.set(name, { status: 'Enabled', primary: 1, deleteAfter: 0 });
+      return null;
+    }
+    if (!k) return `${e.type} before KeyCreated`;
+    if (k.status === 'Destroyed') return `${e.type} after KeyDestroyed: a destroyed key accepts nothing`;
+    return transition(k, e);
+  }
+
+  private useProblem(event: RecordedEvent): string | null {
+    const d = event.data as { tenantId?: string; keyId?: string; owner?: SignerRegistered['data']['owner'] };
+    const owner = event.type === 'SignerRegistered' ? d.owner : { kind: 'key-version' as const, tenantId: d.tenantId, keyId: d.keyId };
+    if (!owner || owner.kind !== 'key-version') return null;
+    const k = this.keys.get(`${owner.tenantId}:${owner.keyId}`);
+    return k?.status === 'Destroyed' ? `${event.type} for destroyed key ${owner.tenantId}:${owner.keyId}` : null;
+  }
+}
+
+function transition(k: KeyTrack, e: Exclude<KeyEvent, { type: 'KeyCreated' }>): string | null {
+  const from = k.status;
+  const refuse = () => `${e.type} while the key is ${from}`;
+  switch (e.type) {
+    case 'KeyRotated':
+      if (from !== 'Enabled') return `rotation while the key is ${from}`;
+      if (e.data.version !== k.primary + 1) return `rotation to version ${e.data.version}, expected ${k.primary + 1}`;
+      k.primary = e.data.version;
+      return null;
+    case 'KeyDisabled':
+      if (from !== 'Enabled') return refuse();
+      k.status = 'Disabled';
+      return null;
+    case 'KeyEnabled':
+      if (from !== 'Disabled') return refuse();
+      k.status = 'Enabled';
+      return null;
+    case 'KeyDeletionScheduled':
+      if (from === 'PendingDeletion') return refuse();
+      k.status = 'PendingDeletion';
+      k.deleteAfter = Date.parse(e.data.deleteAfter);
+      return null;
+    case 'KeyDeletionCancelled':
+      if (from !== 'PendingDeletion') return refuse();
+      k.status = 'Disabled';
+      return null;
+    case 'KeyDestroyed': {
+      const early = from === 'PendingDeletion' && Date.parse(e.data.destroyedAt) < k.deleteAfter;
+      k.status = 'Destroyed';
+      if (from !== 'PendingDeletion') return refuse();
+      return early ? `destroyed at ${e.data.destroyedAt}, before the pending window ended` : null;
+    }
+    case 'KeyMinDecryptionVersionSet':
+      if (from === 'PendingDeletion') return refuse();
+      return e.data.minDecryptionVersion > k.primary ? `minimum version ${e.data.minDecryptionVersion} above primary ${k.primary}` : null;
+    case 'KeyRotationPeriodChanged':
+      return from === 'PendingDeletion' ? refuse() : null;
+    case 'KeyRotationFailed':
+      // A failed attempt changes nothing; it must still name the current primary.
+      return e.data.primaryVersion === k.primary ? null : `failed rotation names primary ${e.data.primaryVersion}, the key's is ${k.primary}`;
+    default: {
+      const never: never = e;
+      return `unknown key event ${String((never as { type: string }).type)}`;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { UsageError, parseArgs } from './args';
+import { findingsTable } from './output';
+
+describe('audit command line', () => {
+  it('parses verify with space- and equals-separated values', () => {
+    expect(parseArgs(['verify', '--from', 'sqlite:x.db', '--audit-key=k.pem', '--json', 'r.json'])).toEqual({ name: 'verify', from: 'sqlite:x.db', auditKey: 'k.pem', json: 'r.json' });
+    expect(parseArgs(['export', '--out', 'o.jsonl', '--from', 'esdb:esdb://h:2113'])).toEqual({ name: 'export', from: 'esdb:esdb://h:2113', out: 'o.jsonl' });
+  });
+
+  it.each([
+    [[], 'a command is needed'],
+    [['verify', '--from'], '--from needs a value'],
+    [['verify', '--from', '--audit-key', 'k'], '--from needs a value'],
+    [['verify', '--from', 'a', '--from', 'b', '--audit-key', 'k'], 'given twice'],
+    [['export', '--from', 'a', '--audit-key', 'k'], 'unknown option --audit-key'],
+    [['export', '--from', 'a'], 'export needs --out'],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseArgs(argv as string[])).toThrow(UsageError);
+    expect(() => parseArgs(argv as string[])).toThrow(message);
+  });
+
+  it('prints findings as an aligned table', () => {
+    const table = findingsTable([
+      { position: 12, stream: 'key-acme:k', rule: 'chain', detail: 'altered' },
+      { position: null, stream: 'breaker-x', rule: 'stream-head', detail: 'missing' },
+    ]);
+    expect(table.split('\n')).toEqual([
+      'POSITION  STREAM      RULE         DETAIL',
+      '      12  key-acme:k  chain        altered',
+      '       -  breaker-x   stream-head  missing',
+    ]);
+  });
+});

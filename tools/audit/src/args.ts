@@ -1,0 +1,57 @@
+/** A command line the tool cannot act on; exits 2 with the message and the usage text. */
+export class UsageError extends Error {
+  readonly code = 'AUDIT_USAGE';
+}
+
+export const USAGE = `Usage:
+  audit export --from <source> --out <file.jsonl>
+  audit verify --from <source> --audit-key <public-key.pem> [--json <report.json>]
+
+Sources:
+  sqlite:<file>          the embedded store's SQLite file (read-only)
+  esdb:<esdb://...>      an EventStoreDB connection string
+  <file.jsonl>           an export written by 'audit export'
+
+Exit codes: 0 clean, 1 findings, 2 usage or input error (nothing verified).`;
+
+/** The parsed command line. */
+export type Command =
+  | { readonly name: 'help' }
+  | { readonly name: 'export'; readonly from: string; readonly out: string }
+  | { readonly name: 'verify'; readonly from: string; readonly auditKey: string; readonly json: string | null };
+
+const FLAGS: Readonly<Record<string, readonly string[]>> = {
+  export: ['--from', '--out'],
+  verify: ['--from', '--audit-key', '--json'],
+};
+
+/** Parses `audit <command> --flag value ...` (also `--flag=value`); UsageError on anything else. */
+export function parseArgs(argv: readonly string[]): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined) throw new UsageError('a command is needed: export or verify');
+  if (name === 'help' || name === '--help' || name === '-h') return { name: 'help' };
+  const allowed = FLAGS[name];
+  if (!allowed) throw new UsageError(`unknown command ${name}`);
+  const values = flagValues(rest, allowed);
+  const need = (flag: string) => {
+    const v = values.get(flag);
+    if (v === undefined) throw new UsageError(`${name} needs ${flag}`);
+    return v;
+  };
+  if (name === 'export') return { name, from: need('--from'), out: need('--out') };
+  return { name: 'verify', from: need('--from'), auditKey: need('--audit-key'), json: values.get('--json') ?? null };
+}
+
+function flagValues(args: readonly string[], allowed: readonly string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const eq = args[i].indexOf('=');
+    const flag = eq > 0 ? args[i].slice(0, eq) : args[i];
+    if (!allowed.includes(flag)) throw new UsageError(`unknown option ${flag}`);
+    const value = eq > 0 ? args[i].slice(eq + 1) : args[++i];
+    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
+    if (values.has(flag)) throw new UsageError(`${flag} given twice`);
+    values.set(flag, value);
+  }
+  return values;
+}

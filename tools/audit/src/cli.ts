@@ -1,0 +1,93 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { AuditSource, NoteVerifierKey, exportJsonl, isAuditError, noteVerifierKey, openAuditSource, verifyAuditRecords } from '@keyledger/audit';
+import { Command, USAGE, UsageError, parseArgs } from './args';
+import { Io, findingsTable, progress, summary } from './output';
+
+/** Exit codes: 0 clean (or done), 1 findings, 2 usage or input error. */
+export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
+
+/** Runs one `audit` command line and returns its exit code; never throws for bad input. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let command: Command;
+  try {
+    command = parseArgs(argv);
+  } catch (error) {
+    io.err(`audit: ${message(error)}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  try {
+    switch (command.name) {
+      case 'help':
+        io.out(`${USAGE}\n`);
+        return EXIT.clean;
+      case 'export':
+        return await runExport(command.from, command.out, io);
+      case 'verify':
+        return await runVerify(command, io);
+      default: {
+        const never: never = command;
+        throw new UsageError(`unknown command ${String(never)}`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof UsageError || isAuditError(error) || isInputError(error)) {
+      io.err(`audit: ${message(error)}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+async function runExport(from: string, out: string, io: Io): Promise<number> {
+  const source = open(from);
+  const bar = progress(io, 'export', source.total);
+  try {
+    const written = await exportJsonl(source, out, (n) => bar.update(n));
+    bar.end();
+    io.out(`exported ${written} events from ${source.description} to ${out}\n`);
+    return EXIT.clean;
+  } finally {
+    await source.close();
+  }
+}
+
+async function runVerify(command: Extract<Command, { name: 'verify' }>, io: Io): Promise<number> {
+  const auditKey = readAuditKey(command.auditKey);
+  const source = open(command.from);
+  const bar = progress(io, 'verify', source.total);
+  try {
+    const report = await verifyAuditRecords(source.records(), { auditKey, streamHeads: source.streamHeads, onProgress: (n) => bar.update(n) });
+    bar.end();
+    if (report.findings.length > 0) io.out(`${findingsTable(report.findings)}\n\n`);
+    io.out(`${summary(source.description, report)}\n`);
+    if (command.json !== null) writeFileSync(command.json, JSON.stringify({ source: source.description, ...report }, null, 2) + '\n');
+    return report.clean ? EXIT.clean : EXIT.findings;
+  } finally {
+    await source.close();
+  }
+}
+
+function open(from: string): AuditSource {
+  if (/^(api|https?):/.test(from)) throw new UsageError('exporting from the API is not supported yet; use sqlite:, esdb: or a JSONL file');
+  return openAuditSource(from);
+}
+
+function readAuditKey(file: string): NoteVerifierKey {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read --audit-key ${file}`);
+  }
+  return noteVerifierKey(pem);
+}
+
+function isInputError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  // Node's errno codes (ENOENT, EACCES, ...) and an unreachable store: the input, not the audit, failed.
+  return typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code === 'STORE_UNAVAILABLE');
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
