@@ -72,7 +72,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams({ level: config.logLevel, app: 'keyledger-api', destination: options.logDestination })),
+        // No per-request middleware (forRoutes: []): the access log is a Fastify hook (registerAccessLog).
+        LoggerModule.forRoot({
+          ...loggerParams({ level: config.logLevel, app: 'keyledger-api', destination: options.logDestination }),
+          forRoutes: [],
+        }),
         MetricsModule.forRoot({ tenantLabel: options.observability.tenantLabel }),
         TracingModule.forRoot(),
         HealthIndicatorsModule.register({

@@ -9,6 +9,7 @@ import { loadApiConfig, type ApiConfig, type KeyledgerConfig } from '@keyledger/
 import { AppModule, type ApiModuleOptions } from './app.module';
 import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
 import { ErrorEnvelopeFilter } from './http/error-filter';
+import { accessLogger, asyncStdout, registerAccessLog } from './observability/access-log';
 import { loadObservabilityConfig } from './observability/observability.config';
 
 /** Optional parts of the composition (probes, log destination, runtime); see `ApiModuleOptions`. */
@@ -56,6 +57,7 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
   const api = overrides.api ?? loadApiConfig();
   const runtime = await runtimeFor(config, api, overrides);
   const breakerOpen = runtime ? [{ provide: KMS_BREAKER_OPEN, useValue: () => runtime.ops.gateway.snapshots().some((s) => s.state === 'open') }] : [];
+  const logDestination = overrides.logDestination ?? asyncStdout();
   const module = AppModule.register({
     config,
     observability: overrides.observability ?? loadObservabilityConfig(),
@@ -63,6 +65,7 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
     healthProviders: [...(overrides.healthProviders ?? []), ...breakerOpen],
     runtime,
     api,
+    logDestination,
   });
   const adapter = new FastifyAdapter({ bodyLimit: api.bodyLimitBytes, genReqId: (req: IncomingMessage) => resolveRequestId(req.headers['x-request-id']) });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
@@ -71,6 +74,7 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  registerAccessLog(adapter.getInstance(), accessLogger(config.logLevel, 'keyledger-api', logDestination));
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.flushLogs();
   if (runtime) runtime.telemetry.target = app.get(KmsMetrics);

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWith, openssl } from '@keyledger/testing';
@@ -58,6 +59,9 @@ describe('keys over HTTP', () => {
     expect(unknown.body.error.message).toContain('colour');
     expect((await h.call('POST', `/v1/keys/${signKey}/sign`, TOKENS.acmeClient, { message: 'not base64!' })).status).toBe(400);
     expect((await h.call('POST', `/v1/keys/${signKey}/sign`, TOKENS.acmeClient, { digest: b64('short') })).status).toBe(400);
+    const ed = (await h.call('POST', '/v1/keys', TOKENS.globexClient, { tenantId: 'globex', name: 'ed', purpose: 'sign', algorithm: 'ED25519' })).body.keyId;
+    const edDigest = await h.call('POST', `/v1/keys/${ed}/sign`, TOKENS.globexClient, { digest: Buffer.alloc(32, 7).toString('base64') });
+    expect(edDigest).toMatchObject({ status: 400, body: { error: { code: 'DIGEST_NOT_SUPPORTED', message: expect.stringContaining('ECDSA_P256_SHA256') } } });
     expect((await h.call('POST', `/v1/keys/${signKey}/sign`, TOKENS.acmeClient, '{"message":')).status).toBe(400);
     expect((await h.call('GET', '/v1/keys/bad%20id', TOKENS.acmeClient)).status).toBe(400);
     expect((await h.call('POST', '/v1/keys', TOKENS.acmeKeyAdmin, { tenantId: 'acme', name: 'x', purpose: 'encrypt', algorithm: 'ED25519' })).body.error.code).toBe('VALIDATION_FAILED');
@@ -72,6 +76,11 @@ describe('signing and encryption over HTTP', () => {
     expect(ok.body).toEqual({ valid: true, keyVersion: 1 });
     const bad = await h.call('POST', `/v1/keys/${signKey}/verify`, TOKENS.acmeClient, { message: b64('hellO'), signature: signed.body.signature });
     expect(bad.body.valid).toBe(false);
+    const digest = createHash('sha256').update('hello').digest('base64');
+    const byDigest = await h.call('POST', `/v1/keys/${signKey}/sign`, TOKENS.acmeClient, { digest });
+    expect(byDigest.status).toBe(200);
+    expect((await h.call('POST', `/v1/keys/${signKey}/verify`, TOKENS.acmeClient, { digest, signature: byDigest.body.signature })).body.valid).toBe(true);
+    expect((await h.call('POST', `/v1/keys/${signKey}/verify`, TOKENS.acmeClient, { message: b64('hello'), signature: byDigest.body.signature })).body.valid).toBe(true);
   });
 
   it('encrypts and decrypts with a bound context; a mismatch is 400 INVALID_CIPHERTEXT; rewrap and data keys work', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import { keyMaterialStream, keyStream } from '@keyledger/kms-domain';
 import { actor, startOps } from './support/fixture';
 
@@ -59,11 +59,30 @@ describe('signing', () => {
     const { key } = await ops.lifecycle.create(actor, { tenantId: 'acme', name: 's', purpose: 'sign', algorithm });
     const signed = await ops.crypto.sign('acme', key.keyId, { message: msg });
     expect(signed).toMatchObject({ keyVersion: 1, kid: `${key.keyId}.v1`, algorithm });
-    expect(await ops.crypto.verify('acme', key.keyId, msg, signed.signature)).toEqual({ valid: true, keyVersion: 1 });
-    expect((await ops.crypto.verify('acme', key.keyId, Buffer.from('other'), signed.signature)).valid).toBe(false);
+    expect(await ops.crypto.verify('acme', key.keyId, { message: msg }, signed.signature)).toEqual({ valid: true, keyVersion: 1 });
+    expect((await ops.crypto.verify('acme', key.keyId, { message: Buffer.from('other') }, signed.signature)).valid).toBe(false);
     const { pem, jwk } = await ops.publicKeys.publicKey('acme', key.keyId);
     expect(pem).toContain('BEGIN PUBLIC KEY');
     expect(jwk).toMatchObject({ kid: `${key.keyId}.v1`, use: 'sig' });
+  });
+
+  it('signs and verifies a SHA-256 digest with a wrapped ECDSA P-256 key; Ed25519 and RSA-PSS refuse a digest by name', async () => {
+    const { ops } = await startOps();
+    const { key } = await ops.lifecycle.create(actor, { tenantId: 'acme', name: 'd', purpose: 'sign' });
+    const digest = createHash('sha256').update(msg).digest();
+    const signed = await ops.crypto.sign('acme', key.keyId, { digest });
+    const { pem } = await ops.publicKeys.publicKey('acme', key.keyId);
+    expect(verify('sha256', msg, { key: pem, dsaEncoding: 'der' }, signed.signature)).toBe(true);
+    expect((await ops.crypto.verify('acme', key.keyId, { digest }, signed.signature)).valid).toBe(true);
+    expect((await ops.crypto.verify('acme', key.keyId, { message: msg }, signed.signature)).valid).toBe(true);
+    const other = createHash('sha256').update('other').digest();
+    expect((await ops.crypto.verify('acme', key.keyId, { digest: other }, signed.signature)).valid).toBe(false);
+    for (const algorithm of ['ED25519', 'RSA_PSS_2048_SHA256'] as const) {
+      const { key: k } = await ops.lifecycle.create(actor, { tenantId: 'acme', name: 'n', purpose: 'sign', algorithm });
+      const error = await ops.crypto.sign('acme', k.keyId, { digest }).catch((e: unknown) => e as { code: string; message: string });
+      expect(error).toMatchObject({ code: 'DIGEST_NOT_SUPPORTED', message: expect.stringContaining('ECDSA_P256_SHA256') });
+      expect(await codeOf(ops.crypto.verify('acme', k.keyId, { digest }, Buffer.alloc(64)))).toBe('DIGEST_NOT_SUPPORTED');
+    }
   });
 
   it('verifies old versions after rotation until minDecryptionVersion excludes them; JWKS lists verifiable versions', async () => {
@@ -72,16 +91,16 @@ describe('signing', () => {
     const old = await ops.crypto.sign('acme', key.keyId, { message: msg });
     await ops.lifecycle.rotate(actor, 'acme', key.keyId);
     expect((await ops.crypto.sign('acme', key.keyId, { message: msg })).keyVersion).toBe(2);
-    expect((await ops.crypto.verify('acme', key.keyId, msg, old.signature, 1)).valid).toBe(true);
+    expect((await ops.crypto.verify('acme', key.keyId, { message: msg }, old.signature, 1)).valid).toBe(true);
     expect((await ops.publicKeys.jwks('acme')).keys.map((k) => k.kid)).toEqual([`${key.keyId}.v1`, `${key.keyId}.v2`]);
     await ops.lifecycle.update(actor, 'acme', key.keyId, { minDecryptionVersion: 2 });
-    expect(await codeOf(ops.crypto.verify('acme', key.keyId, msg, old.signature, 1))).toBe('KEY_VERSION_NOT_ALLOWED');
+    expect(await codeOf(ops.crypto.verify('acme', key.keyId, { message: msg }, old.signature, 1))).toBe('KEY_VERSION_NOT_ALLOWED');
     expect((await ops.publicKeys.jwks('acme')).keys.map((k) => k.kid)).toEqual([`${key.keyId}.v2`]);
   });
 
-  it('refuses a digest for locally signed keys, and keys of another tenant as not found', async () => {
+  it('refuses a digest for Ed25519 keys, and keys of another tenant as not found', async () => {
     const { ops } = await startOps();
-    const { key } = await ops.lifecycle.create(actor, { tenantId: 'acme', name: 's', purpose: 'sign' });
+    const { key } = await ops.lifecycle.create(actor, { tenantId: 'acme', name: 's', purpose: 'sign', algorithm: 'ED25519' });
     const digest = createHash('sha256').update(msg).digest();
     expect(await codeOf(ops.crypto.sign('acme', key.keyId, { digest }))).toBe('DIGEST_NOT_SUPPORTED');
     expect(await codeOf(ops.crypto.sign('globex', key.keyId, { message: msg }))).toBe('KEY_NOT_FOUND');

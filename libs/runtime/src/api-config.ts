@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, enumSchema, envVar, intInRange, readEnv, textSchema } from './env';
+import { ConfigError, booleanSchema, enumSchema, envVar, intInRange, readEnv, textSchema } from './env';
 
 export const AUTH_MODES = ['static', 'jwt'] as const;
 
@@ -22,6 +22,12 @@ const vars = {
   awsRegion: envVar('AWS_REGION', textSchema, 'an AWS region, e.g. us-east-1'),
   awsEndpoint: envVar('AWS_KMS_ENDPOINT', z.url({ message: 'is not a URL' }), 'a URL, e.g. http://127.0.0.1:4599'),
   localMasterKey: envVar('LOCAL_KMS_MASTER_KEY', textSchema, 'base64 of 32 bytes', true),
+  pkcs11Module: envVar('PKCS11_MODULE', textSchema, 'the path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so'),
+  pkcs11Slot: envVar('PKCS11_SLOT', intInRange(0, 4_294_967_295), 'a slot id as the module numbers it'),
+  pkcs11TokenLabel: envVar('PKCS11_TOKEN_LABEL', textSchema, "the token's label"),
+  pkcs11Pin: envVar('PKCS11_PIN', textSchema, 'the user PIN', true),
+  pkcs11MasterKeyLabel: envVar('PKCS11_MASTER_KEY_LABEL', textSchema, 'the label of the AES-256 wrapping key'),
+  pkcs11CreateMasterKey: envVar('PKCS11_CREATE_MASTER_KEY', booleanSchema, 'true or false'),
 };
 
 /** The API's own settings (auth, key cache, rate limits, provider details); see docs/configuration.md. */
@@ -44,6 +50,13 @@ export interface ApiConfig {
   readonly awsRegion?: string;
   readonly awsEndpoint?: string;
   readonly localMasterKey?: string;
+  readonly pkcs11Module?: string;
+  readonly pkcs11Slot?: number;
+  readonly pkcs11TokenLabel?: string;
+  readonly pkcs11Pin?: string;
+  readonly pkcs11MasterKeyLabel?: string;
+  /** Generate the wrapping key in the token when it is missing (first start on a fresh token). */
+  readonly pkcs11CreateMasterKey: boolean;
 }
 
 /** Reads and validates the API's settings; AUTH_MODE=jwt needs AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE. */
@@ -59,6 +72,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     rateLimitPerSecond: '1000',
     rateLimitBurst: '2000',
     bodyLimitBytes: String(1024 * 1024),
+    pkcs11CreateMasterKey: 'false',
   }) as ApiConfig;
   if (values.authMode === 'jwt') {
     const missing = (['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter((name) => !env[name]);

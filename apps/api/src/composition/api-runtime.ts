@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { trace } from '@opentelemetry/api';
 import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore, type KmsProviderConfig } from '@keyledger/adapters';
-import { createKeyOperations, noTelemetry, type KeyOperations, type KeyOperationsTelemetry } from '@keyledger/key-operations';
+import { createKeyOperations, noTelemetry, type KeyOperations, type KeyOperationsTelemetry, type RetrievalTracer } from '@keyledger/key-operations';
 import type { EventStore, KmsProvider } from '@keyledger/kms-domain';
-import type { EventStoreHealthProbe, KmsHealthProbe } from '@keyledger/observability';
+import { inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from '@keyledger/observability';
 import { resiliencePolicyOptionsFromEnv } from '@keyledger/resilience';
 import { ConfigError, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { createAuthenticator, type Authenticator } from '../auth/authenticator';
@@ -41,13 +42,30 @@ function providerConfig(config: KeyledgerConfig, api: ApiConfig, warn: (m: strin
       if (!api.awsMasterKeyId || !api.awsRegion) throw new ConfigError(['KMS_PROVIDER=aws needs AWS_KMS_MASTER_KEY_ID and AWS_REGION']);
       return { provider: 'aws', requireKms: config.requireKms, aws: { masterKeyId: api.awsMasterKeyId, region: api.awsRegion, endpoint: api.awsEndpoint } };
     case 'pkcs11':
-      throw new ConfigError(['KMS_PROVIDER=pkcs11 is not wired into the API yet; use aws or local']);
+      return { provider: 'pkcs11', requireKms: config.requireKms, pkcs11: pkcs11Options(api) };
     default: {
       const unknown: never = config.kmsProvider;
       throw new ConfigError([`unknown KMS_PROVIDER ${String(unknown)}`]);
     }
   }
 }
+
+function pkcs11Options(api: ApiConfig) {
+  const missing = [!api.pkcs11Module && 'PKCS11_MODULE', !api.pkcs11Pin && 'PKCS11_PIN', api.pkcs11Slot === undefined && !api.pkcs11TokenLabel && 'PKCS11_SLOT or PKCS11_TOKEN_LABEL'];
+  const problems = missing.filter((m): m is string => typeof m === 'string');
+  if (problems.length > 0) throw new ConfigError(problems.map((m) => `KMS_PROVIDER=pkcs11 needs ${m}`));
+  return {
+    module: api.pkcs11Module as string,
+    pin: api.pkcs11Pin as string,
+    ...(api.pkcs11Slot !== undefined ? { slot: api.pkcs11Slot } : {}),
+    ...(api.pkcs11TokenLabel ? { tokenLabel: api.pkcs11TokenLabel } : {}),
+    ...(api.pkcs11MasterKeyLabel ? { masterKeyLabel: api.pkcs11MasterKeyLabel } : {}),
+    createMasterKey: api.pkcs11CreateMasterKey,
+  };
+}
+
+/** Key retrievals traced as `kms.retrieve_*` spans on the global tracer (a no-op until tracing is set up). */
+const retrievalTracer: RetrievalTracer = (input, fn) => inRetrievalSpan(trace.getTracer('keyledger-api'), input, fn);
 
 /**
  * Opens the store and provider (fail closed: REQUIRE_KMS refuses the local provider), composes
@@ -69,6 +87,7 @@ export async function createApiRuntime(
     clock: { now: () => new Date() },
     ids: { next: () => randomUUID() },
     telemetry,
+    tracer: retrievalTracer,
     policyOptions: (name) => resiliencePolicyOptionsFromEnv(name, process.env),
     cache: { maxSize: api.cacheMaxSize, privateTtlMs: api.cachePrivateTtlMinutes * 60_000, publicTtlMs: api.cachePublicTtlHours * 3_600_000 },
     instance: `keyledger-api@${hostname()}:${process.pid}`,

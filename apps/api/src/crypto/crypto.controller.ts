@@ -32,7 +32,8 @@ export class CryptoController {
   async verify(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
     const input = parse(verifySchema, body);
     const tenantId = this.access.forKey(p, parse(idSchema, keyId), CLIENTS);
-    return this.ops.crypto.verify(tenantId, keyId, b64(input.message), b64(input.signature), input.keyVersion);
+    const what = input.digest !== undefined ? { digest: b64(input.digest) } : { message: b64(input.message as string) };
+    return this.ops.crypto.verify(tenantId, keyId, what, b64(input.signature), input.keyVersion);
   }
 
   @Get('keys/:keyId/public-key')

@@ -38,8 +38,10 @@ export const signSchema = z
   .refine((b) => (b.message === undefined) !== (b.digest === undefined), 'send exactly one of message or digest')
   .refine((b) => b.digest === undefined || Buffer.byteLength(b.digest, 'base64') === 32, 'digest must be 32 bytes (SHA-256)');
 export const verifySchema = z
-  .object({ message: base64(1024 * 512), signature: base64(1024), keyVersion: z.number().int().min(1).optional() })
-  .strict();
+  .object({ message: base64(1024 * 512).optional(), digest: base64(64).optional(), signature: base64(1024), keyVersion: z.number().int().min(1).optional() })
+  .strict()
+  .refine((b) => (b.message === undefined) !== (b.digest === undefined), 'send exactly one of message or digest')
+  .refine((b) => b.digest === undefined || Buffer.byteLength(b.digest, 'base64') === 32, 'digest must be 32 bytes (SHA-256)');
 export const encryptSchema = z.object({ plaintext: base64(1024 * 256), context: contextSchema }).strict();
 export const decryptSchema = z.object({ ciphertext: z.string().min(1).max(1024 * 512), context: contextSchema }).strict();
 export const dataKeySchema = z

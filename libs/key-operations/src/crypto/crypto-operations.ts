@@ -8,15 +8,16 @@ import {
   type ExistingKeyState,
   type KeySigningAlgorithm,
 } from '@keyledger/kms-domain';
-import { KeyOperationError, invalidCiphertext } from '../errors';
+import { invalidCiphertext } from '../errors';
 import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
 import { openCiphertext, parseCiphertext, requireContext, sealCiphertext } from './ciphertext';
 import type { KeyRetrieval } from './key-retrieval';
+import { signDigest, verifyDigest } from './digest-signatures';
 import { kidOf, signMessage, verifyMessage } from './signatures';
 import { lookupKey } from './lookup';
 
-/** What to sign or verify: the message itself, or (provider-resident keys) its SHA-256 digest. */
+/** What to sign or verify: the message itself, or (ECDSA P-256 keys) its SHA-256 digest. */
 export type SignInput = { readonly message: Uint8Array } | { readonly digest: Uint8Array };
 
 export interface SignResult {
@@ -59,18 +60,26 @@ export class CryptoOperations {
       return result(Buffer.from(der));
     }
     if ('digest' in input) {
-      throw new KeyOperationError('DIGEST_NOT_SUPPORTED', `Key ${keyId} signs locally and needs the message; send 'message' instead of 'digest'`);
+      const digest = requireDigest(input.digest);
+      const { key: cached } = await this.retrieval.signing(key, version);
+      return result(signDigest(algorithm, keyId, cached.privateKey, digest));
     }
     const { key: cached } = await this.retrieval.signing(key, version);
     return result(signMessage(algorithm, cached.privateKey, input.message));
   }
 
-  /** Verifies with `keyVersion` (default: primary), which must be at least minDecryptionVersion. */
-  async verify(tenantId: string, keyId: string, message: Uint8Array, signature: Uint8Array, keyVersion?: number): Promise<{ valid: boolean; keyVersion: number }> {
+  /**
+   * Verifies with `keyVersion` (default: primary), which must be at least minDecryptionVersion;
+   * a digest (ECDSA P-256 keys) is checked as given.
+   */
+  async verify(tenantId: string, keyId: string, input: SignInput, signature: Uint8Array, keyVersion?: number): Promise<{ valid: boolean; keyVersion: number }> {
     const key = lookupKey(this.views, tenantId, keyId);
     const version = authorizeKeyUse(key, { tenantId, keyId, operation: 'verify', version: keyVersion ?? primaryOf(key) });
+    const algorithm = key.algorithm as KeySigningAlgorithm;
+    const digest = 'digest' in input ? requireDigest(input.digest) : null;
     const { key: cached } = await this.retrieval.public(key, version);
-    return { valid: verifyMessage(key.algorithm as KeySigningAlgorithm, cached.publicKey, message, signature), keyVersion: version.version };
+    const valid = digest ? verifyDigest(algorithm, keyId, cached.publicKey, digest, signature) : verifyMessage(algorithm, cached.publicKey, (input as { message: Uint8Array }).message, signature);
+    return { valid, keyVersion: version.version };
   }
 
   /** Seals with the primary version into a self-describing `kl1.` ciphertext. */
