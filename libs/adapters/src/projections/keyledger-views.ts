@@ -10,7 +10,7 @@ import {
   signerRegistryProjection,
   signingFreezeProjection,
 } from '@keyledger/kms-domain';
-import { ViewFold, combineFolds, foldOfProjection } from './view-fold';
+import { ViewFold, combineProjections } from './view-fold';
 
 /** Every status view keyledger serves, fed by one subscription. */
 export type KeyledgerViews = {
@@ -23,11 +23,11 @@ export type KeyledgerViews = {
 
 /** The domain's view folds combined into one fold for a ProjectionRunner. */
 export function keyledgerViewsFold(): ViewFold<KeyledgerViews> {
-  return combineFolds<KeyledgerViews>({
-    keys: foldOfProjection(keysProjection),
-    breakers: foldOfProjection(breakersProjection),
-    breakGlass: foldOfProjection(breakGlassProjection),
-    signerRegistry: foldOfProjection(signerRegistryProjection),
-    signingFreeze: foldOfProjection(signingFreezeProjection),
+  return combineProjections<KeyledgerViews>({
+    keys: keysProjection,
+    breakers: breakersProjection,
+    breakGlass: breakGlassProjection,
+    signerRegistry: signerRegistryProjection,
+    signingFreeze: signingFreezeProjection,
   });
 }

@@ -1,6 +1,6 @@
 import { EventStore, RecordedEvent, Subscription } from '@keyledger/kms-domain';
 import { CheckpointStore, InMemoryCheckpointStore } from './checkpoint-store';
-import { ViewFold } from './view-fold';
+import { ViewFold, applyPage } from './view-fold';
 
 /** Published for every applied event, so every instance can drop cache entries for that stream. */
 export interface ChangeNotification {
@@ -26,9 +26,12 @@ export interface ProjectionRunnerOptions<View> {
   readonly onError?: (error: unknown, event: RecordedEvent | null) => void;
 }
 
+/** Events read per page while catching up on history (start, rebuild), folded a page at a time. */
+export const CATCH_UP_PAGE_SIZE = 1000;
+
 /**
- * Keeps a status view up to date: resumes from its stored checkpoint, folds every event of a
- * catch-up subscription through a pure fold, saves checkpoints, reports its lag behind the store
+ * Keeps a status view up to date: resumes from its stored checkpoint, catches up on history in
+ * pages (folded through the fold's `applyAll`), then folds every event of a subscription, saves checkpoints, reports its lag behind the store
  * head, rebuilds from position zero on demand, and publishes change notifications.
  */
 export class ProjectionRunner<View> {
@@ -38,6 +41,7 @@ export class ProjectionRunner<View> {
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
   private failure: unknown = null;
+  private stopping = false;
   private readonly listeners = new Set<(change: ChangeNotification) => void>();
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
   private readonly checkpoints: CheckpointStore;
@@ -103,6 +107,7 @@ export class ProjectionRunner<View> {
 
   /** Stops following and saves a final checkpoint. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.subscription?.stop();
     await this.loop;
     this.subscription = null;
@@ -122,26 +127,74 @@ export class ProjectionRunner<View> {
   }
 
   private follow(): void {
-    const subscription = this.store.subscribe({ after: this.applied });
-    this.subscription = subscription;
-    this.loop = this.consume(subscription);
+    this.stopping = false;
+    this.loop = this.catchUp().then((caughtUp) => {
+      if (!caughtUp || this.stopping) return;
+      const subscription = this.store.subscribe({ after: this.applied });
+      this.subscription = subscription;
+      return this.consume(subscription);
+    });
+  }
+
+  /** Folds history page by page up to the head; false when stopped or failed. */
+  private async catchUp(): Promise<boolean> {
+    try {
+      for (;;) {
+        if (this.stopping) return false;
+        const page = await this.store.readAll({ after: this.applied, maxCount: CATCH_UP_PAGE_SIZE });
+        if (page.length > 0 && !(await this.applyCatchUpPage(page))) return false;
+        if (page.length < CATCH_UP_PAGE_SIZE) return true;
+      }
+    } catch (error) {
+      this.fail(error, null);
+      return false;
+    }
+  }
+
+  /** A failing page is folded again event by event, so the view stops right before the bad event. */
+  private async applyCatchUpPage(page: readonly RecordedEvent[]): Promise<boolean> {
+    let next: View;
+    try {
+      next = applyPage(this.fold, this.current, page);
+    } catch {
+      for (const event of page) if (!this.applyOne(event)) return false;
+      return true;
+    }
+    this.current = next;
+    this.applied = page[page.length - 1].position;
+    for (const event of page) this.publish(event);
+    this.sinceCheckpoint += page.length;
+    if (this.sinceCheckpoint >= (this.options.checkpointEvery ?? 1000)) await this.saveCheckpoint();
+    return true;
+  }
+
+  private applyOne(event: RecordedEvent): boolean {
+    try {
+      this.current = this.fold.apply(this.current, event);
+    } catch (error) {
+      this.fail(error, event);
+      return false;
+    }
+    this.applied = event.position;
+    this.publish(event);
+    return true;
   }
 
   private async consume(subscription: Subscription): Promise<void> {
-    let last: RecordedEvent | undefined;
     try {
       for await (const event of subscription) {
-        last = event;
-        this.current = this.fold.apply(this.current, event);
-        this.applied = event.position;
-        this.publish(event);
+        if (!this.applyOne(event)) break;
         if (++this.sinceCheckpoint >= (this.options.checkpointEvery ?? 1000)) await this.saveCheckpoint();
       }
     } catch (error) {
-      this.failure = error;
-      await subscription.stop();
-      this.options.onError?.(error, last ?? null);
+      this.fail(error, null);
     }
+    if (this.failure !== null) await subscription.stop();
+  }
+
+  private fail(error: unknown, event: RecordedEvent | null): void {
+    this.failure = error;
+    this.options.onError?.(error, event);
   }
 
   private publish(event: RecordedEvent): void {

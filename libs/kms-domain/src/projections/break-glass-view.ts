@@ -1,8 +1,8 @@
 import type { BreakGlassEvent } from '../break-glass/break-glass-events';
 import { evolveBreakGlass, type BreakGlassState } from '../break-glass/break-glass-state';
 import { reached } from '../shared/time';
-import { ownEntry } from '../shared/validation';
-import { defineProjection, isOneOf, type PositionedView } from './projection';
+import type { PositionedView } from './projection';
+import { defineTableProjection } from './table-projection';
 
 export type BreakGlassViewEntry = Exclude<BreakGlassState, { status: 'Absent' }>;
 
@@ -11,6 +11,7 @@ export interface BreakGlassView extends PositionedView {
   readonly sessions: Readonly<Record<string, BreakGlassViewEntry>>;
 }
 
+const ABSENT: BreakGlassState = { status: 'Absent' };
 const SESSION_TYPES = new Set<BreakGlassEvent['type']>([
   'BreakGlassRequested',
   'BreakGlassApproved',
@@ -23,15 +24,17 @@ const SESSION_TYPES = new Set<BreakGlassEvent['type']>([
 ]);
 
 /** Break-glass sessions view: every session's state, folded with the aggregate's own evolve. */
-export const breakGlassProjection = defineProjection<BreakGlassView>(
+export const breakGlassProjection = defineTableProjection<BreakGlassView, BreakGlassEvent['type'], BreakGlassViewEntry>(
   'break-glass-sessions',
   { position: null, sessions: {} },
-  (view, { event }) => {
-    if (!isOneOf(event, SESSION_TYPES)) return view;
-    const id = event.data.sessionId;
-    const state = evolveBreakGlass(ownEntry(view.sessions, id) ?? { status: 'Absent' }, event);
-    if (state.status === 'Absent') return view;
-    return { ...view, sessions: { ...view.sessions, [id]: state } };
+  { table: (view) => view.sessions, build: (_view, position, sessions) => ({ position, sessions }) },
+  {
+    types: SESSION_TYPES,
+    keyOf: (event) => event.data.sessionId,
+    next: (current, event) => {
+      const state = evolveBreakGlass(current ?? ABSENT, event);
+      return state.status === 'Absent' ? undefined : state;
+    },
   },
 );
 

@@ -1,8 +1,8 @@
 import type { BreakerEvent, BreakerPosition } from '../breaker/breaker-events';
 import { positionAfter } from '../breaker/breaker-transitions';
 import { assertNever } from '../shared/assert-never';
-import { ownEntry } from '../shared/validation';
-import { defineProjection, isOneOf, type PositionedView } from './projection';
+import type { PositionedView } from './projection';
+import { defineTableProjection } from './table-projection';
 
 /** One breaker instance as last reported. */
 export interface BreakerViewEntry {
@@ -59,11 +59,12 @@ function next(previous: BreakerViewEntry | undefined, event: BreakerEvent): Brea
 }
 
 /** Breakers view: position of every breaker instance, with its last opening figures. */
-export const breakersProjection = defineProjection<BreakersView>('breakers', { position: null, breakers: {} }, (view, { event }) => {
-  if (!isOneOf(event, BREAKER_TYPES)) return view;
-  const id = `${event.data.name}/${event.data.instance}`;
-  return { ...view, breakers: { ...view.breakers, [id]: next(ownEntry(view.breakers, id), event) } };
-});
+export const breakersProjection = defineTableProjection<BreakersView, BreakerEvent['type'], BreakerViewEntry>(
+  'breakers',
+  { position: null, breakers: {} },
+  { table: (view) => view.breakers, build: (_view, position, breakers) => ({ position, breakers }) },
+  { types: BREAKER_TYPES, keyOf: (event) => `${event.data.name}/${event.data.instance}`, next },
+);
 
 /** Value of the `circuit_breaker_state` gauge: 0 closed, 1 open, 2 half-open. */
 export function breakerGaugeValue(position: BreakerPosition): 0 | 1 | 2 {

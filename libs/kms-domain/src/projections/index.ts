@@ -4,3 +4,4 @@ export * from './breakers-view';
 export * from './break-glass-view';
 export * from './signer-registry-view';
 export * from './signing-freeze-view';
+export * from './table-projection';

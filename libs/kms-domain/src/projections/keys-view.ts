@@ -1,9 +1,10 @@
-import { KEY_EVENT_TYPES } from '../key/key-events';
+import { KEY_EVENT_TYPES, type KeyEvent } from '../key/key-events';
 import { evolveKey, type ExistingKeyState } from '../key/key-state';
 import { rotationStatus, type RotationPolicyOptions, type RotationStatus } from '../key/rotation-policy';
 import type { RotationReason } from '../key/key-types';
 import { ownEntry } from '../shared/validation';
-import { defineProjection, isOneOf, type PositionedView } from './projection';
+import type { PositionedView } from './projection';
+import { defineTableProjection } from './table-projection';
 
 /** One key as the view keeps it: its aggregate state plus the reason of its last rotation. */
 export type KeyViewEntry = ExistingKeyState & { readonly lastRotationReason: RotationReason | null };
@@ -14,18 +15,25 @@ export interface KeysView extends PositionedView {
 }
 
 const KEY_TYPES = new Set(KEY_EVENT_TYPES);
+const ABSENT = { status: 'Absent' } as const;
 const entryId = (tenantId: string, keyId: string) => `${tenantId}:${keyId}`;
 
 /** Key status view: state, versions, primary, last rotation per tenant key. */
-export const keysProjection = defineProjection<KeysView>('keys', { position: null, keys: {} }, (view, { event }) => {
-  if (!isOneOf(event, KEY_TYPES)) return view;
-  const id = entryId(event.data.tenantId, event.data.keyId);
-  const current = ownEntry(view.keys, id);
-  const state = evolveKey(current ?? { status: 'Absent' }, event);
-  if (state.status === 'Absent') return view;
-  const lastRotationReason = event.type === 'KeyRotated' ? event.data.reason : (current?.lastRotationReason ?? null);
-  return { ...view, keys: { ...view.keys, [id]: { ...state, lastRotationReason } } };
-});
+export const keysProjection = defineTableProjection<KeysView, KeyEvent['type'], KeyViewEntry>(
+  'keys',
+  { position: null, keys: {} },
+  { table: (view) => view.keys, build: (_view, position, keys) => ({ position, keys }) },
+  {
+    types: KEY_TYPES,
+    keyOf: (event) => entryId(event.data.tenantId, event.data.keyId),
+    next: (current, event) => {
+      const state = evolveKey(current ?? ABSENT, event);
+      if (state.status === 'Absent') return undefined;
+      const lastRotationReason = event.type === 'KeyRotated' ? event.data.reason : (current?.lastRotationReason ?? null);
+      return { ...state, lastRotationReason };
+    },
+  },
+);
 
 /** A key's status row for APIs and metrics, with the rotation outlook at `now`. */
 export interface KeyStatusRow {

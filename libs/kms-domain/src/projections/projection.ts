@@ -20,16 +20,20 @@ export interface PositionedView {
 
 /**
  * A status view as a pure fold: `apply` takes every recorded event in global order (ignoring those
- * it does not care about) and returns the next view without mutating the old one.
+ * it does not care about) and returns the next view without mutating the old one. `applyAll` folds
+ * a run of events at once (catch-up, replay) with the same result as applying them one by one, and
+ * the same guarantee: the view passed in, and everything reachable from it, is left untouched.
  */
 export interface Projection<View extends PositionedView> {
   readonly name: string;
   readonly initial: View;
   apply(view: View, recorded: ProjectedEvent): View;
+  applyAll(view: View, events: readonly ProjectedEvent[]): View;
 }
 
 /**
- * Builds a projection that is idempotent under replay: an event at or before the view's position
+ * Builds a projection from a whole-view step (views that are not tables; table views use
+ * `defineTableProjection`, which copies less). Idempotent under replay: an event at or before the view's position
  * (a catch-up subscription resuming from a lagging checkpoint) leaves the view unchanged.
  */
 export function defineProjection<View extends PositionedView>(
@@ -37,19 +41,16 @@ export function defineProjection<View extends PositionedView>(
   initial: View,
   applyEvent: (view: View, recorded: ProjectedEvent) => View,
 ): Projection<View> {
-  return {
-    name,
-    initial,
-    apply(view, recorded) {
-      if (view.position !== null && recorded.position <= view.position) return view;
-      return { ...applyEvent(view, recorded), position: recorded.position };
-    },
+  const apply = (view: View, recorded: ProjectedEvent): View => {
+    if (view.position !== null && recorded.position <= view.position) return view;
+    return { ...applyEvent(view, recorded), position: recorded.position };
   };
+  return { name, initial, apply, applyAll: (view, events) => events.reduce(apply, view) };
 }
 
 /** Folds a list of recorded events into a projection's view (for specs, rebuilds and tools). */
 export function replay<View extends PositionedView>(projection: Projection<View>, events: readonly ProjectedEvent[]): View {
-  return events.reduce((view, recorded) => projection.apply(view, recorded), projection.initial);
+  return projection.applyAll(projection.initial, events);
 }
 
 /** Narrows an event to one of the listed types. */

@@ -1,7 +1,9 @@
 import { evolveSignerRegistry } from '../signer-registry/signer-registry';
 import type { SignerEntry, SignerRegistryEvent, SignerRegistryState } from '../signer-registry/signer-registry-types';
 import { isSignerValidAt } from '../signer-registry/signer-validity';
-import { defineProjection, isOneOf, type PositionedView } from './projection';
+import { ownEntry } from '../shared/validation';
+import type { PositionedView } from './projection';
+import { defineTableProjection } from './table-projection';
 
 export interface SignerRegistryView extends PositionedView {
   readonly registry: SignerRegistryState;
@@ -9,11 +11,24 @@ export interface SignerRegistryView extends PositionedView {
 
 const SIGNER_TYPES = new Set<SignerRegistryEvent['type']>(['SignerRegistered', 'SignerRetired']);
 
+/** One kid's entry after an event: the aggregate's own evolve, run on a registry of that one entry. */
+function nextSigner(current: SignerEntry | undefined, event: SignerRegistryEvent): SignerEntry | undefined {
+  const kid = event.data.kid;
+  const signers: Record<string, SignerEntry> = {};
+  if (current !== undefined) Object.defineProperty(signers, kid, { value: current, enumerable: true, writable: true, configurable: true });
+  const after = evolveSignerRegistry({ signers }, event);
+  return after.signers === signers ? undefined : ownEntry(after.signers, kid);
+}
+
 /** Signer registry view: every kid ever registered, with its public key and validity. */
-export const signerRegistryProjection = defineProjection<SignerRegistryView>(
+export const signerRegistryProjection = defineTableProjection<SignerRegistryView, SignerRegistryEvent['type'], SignerEntry>(
   'signer-registry',
   { position: null, registry: { signers: {} } },
-  (view, { event }) => (isOneOf(event, SIGNER_TYPES) ? { ...view, registry: evolveSignerRegistry(view.registry, event) } : view),
+  {
+    table: (view) => view.registry.signers,
+    build: (view, position, signers) => ({ position, registry: signers === view.registry.signers ? view.registry : { signers } }),
+  },
+  { types: SIGNER_TYPES, keyOf: (event) => event.data.kid, next: nextSigner },
 );
 
 /** All signers, sorted by kid (what a verifier distributes, e.g. as signers.json). */
