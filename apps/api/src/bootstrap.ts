@@ -77,7 +77,13 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
   registerAccessLog(adapter.getInstance(), accessLogger(config.logLevel, 'keyledger-api', logDestination));
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.flushLogs();
-  if (runtime) runtime.telemetry.target = app.get(KmsMetrics);
+  if (runtime) {
+    const metrics = app.get(KmsMetrics);
+    runtime.telemetry.target = metrics;
+    // Breakers reported their initial state before the metrics existed: publish it now, so a
+    // fresh API already exports circuit_breaker_state for every breaker.
+    for (const s of runtime.ops.gateway.snapshots()) metrics.breakerState(s.name, s.state === 'half-open' ? 'half_open' : s.state);
+  }
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('keyledger API').setVersion('1').addBearerAuth().build());
   setupDocs(app, document);
   await app.listen({ port: config.port, host: config.host });

@@ -19,6 +19,15 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+describe('metrics on a fresh API', () => {
+  it('exports every breaker as closed before any provider call fails', async () => {
+    const text = await (await fetch(`${h.base}/metrics`)).text();
+    for (const name of ['kms-signing-key', 'kms-public-key', 'kms-encryption-key']) {
+      expect(text).toMatch(new RegExp(`^circuit_breaker_state\\{name="${name}"\\} 0$`, 'm'));
+    }
+  });
+});
+
 describe('keys over HTTP', () => {
   it('shows, lists and changes keys with ETag / If-Match', async () => {
     const got = await h.call('GET', `/v1/keys/${signKey}`, TOKENS.acmeClient);
