@@ -16,6 +16,7 @@ import {
 import type { ApiConfig, KeyledgerConfig } from '@keyledger/runtime';
 import { AdminController, ADMIN_STATUS_EXTRA } from './admin/admin.controller';
 import { AUTHENTICATOR, AuthGuard } from './auth/auth.guard';
+import { BreakGlassController } from './break-glass/break-glass.controller';
 import type { ApiRuntime } from './composition/api-runtime';
 import { CryptoController } from './crypto/crypto.controller';
 import { HealthController } from './health/health.controller';
@@ -91,7 +92,7 @@ export class AppModule {
           options: options.health,
         }),
       ],
-      controllers: runtime ? [HealthController, KeysController, CryptoController, AdminController] : [HealthController],
+      controllers: runtime ? [HealthController, KeysController, CryptoController, AdminController, BreakGlassController] : [HealthController],
       providers: [...keyProviders(options), { provide: RUNTIME, useFactory: () => new RuntimeCloser(runtime) }],
     };
   }

@@ -1,8 +1,8 @@
 import { setupTracing } from '@keyledger/observability';
 import { ConfigError, loadConfigOrExit, runUntilSignalled } from '@keyledger/runtime';
-import { startScheduler } from './bootstrap';
+import { runOnce, startScheduler } from './bootstrap';
 
-async function main(): Promise<void> {
+async function serve(): Promise<void> {
   const config = loadConfigOrExit('keyledger-scheduler');
   const tracing = setupTracing({ serviceName: 'keyledger-scheduler' });
   const app = await startScheduler(config);
@@ -13,11 +13,22 @@ async function main(): Promise<void> {
   await tracing.shutdown();
 }
 
-main().catch((err: unknown) => {
+/** `--once`: every job one time, exit 0 when all succeeded, 1 otherwise (2: bad configuration). */
+async function once(): Promise<void> {
+  const config = loadConfigOrExit('keyledger-scheduler');
+  const tracing = setupTracing({ serviceName: 'keyledger-scheduler' });
+  const code = await runOnce(config);
+  await tracing.shutdown();
+  process.stdout.write(`keyledger-scheduler --once: ${code === 0 ? 'all jobs succeeded' : 'a job failed'}\n`);
+  process.exit(code);
+}
+
+(process.argv.includes('--once') ? once() : serve()).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     for (const problem of err.problems) process.stderr.write(`keyledger-scheduler: invalid configuration: ${problem}\n`);
     process.exit(2);
   }
-  process.stderr.write(`keyledger-scheduler failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  const code = (err as { code?: unknown }).code;
+  process.stderr.write(`keyledger-scheduler failed: ${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

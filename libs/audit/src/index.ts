@@ -12,6 +12,8 @@ export { recordOfEvent, recordOfRow, type AuditRecord, type StoredRow } from './
 export { type RecordedStreamHead } from './verify/chain-check';
 export { type CheckedCheckpoint } from './verify/checkpoint-check';
 export * from './verify/audit-verifier';
+export { verifyAuditSource, type SourceVerifyOptions } from './verify/verify-source';
+export { type RowBatch } from './verify/row-batch';
 export * from './source/audit-source';
 export { openSqliteAuditSource } from './source/sqlite-source';
 export { storeAuditSource } from './source/store-source';

@@ -27,3 +27,35 @@ export type { ValidationReport, ValidationStep } from './admin/admin-operations'
 export { SigningFreezeOperations } from './admin/signing-freeze-operations';
 export type { FreezeStatus } from './admin/signing-freeze-operations';
 export { BreakerTransitionRecorder } from './admin/breaker-recorder';
+export { KeyRotation, KeyMaintenance, BreakGlassSessions, RotationPacer, timerSleep, DEFAULT_JITTER_RATIO, effectiveRotationStatus, countOverdue, errorCodeOf } from './rotation';
+export type { RotationRunOptions, RotationRunReport, RotationOutcome, RotationOutcomeKind, RotationSelection, MaintenanceReport, PacerOptions, Sleep } from './rotation';
+export { Signers, keyVersionSigner, registeredPublicKey } from './signers';
+export type { SignerInput } from './signers';
+export {
+  BreakGlassOperations,
+  BreakGlassError,
+  BREAK_GLASS_ERROR_CODES,
+  BREAK_GLASS_SYSTEM_ACTOR,
+  DEFAULT_MIN_OUTAGE_MINUTES,
+  HsmEmergencyKeys,
+  MemoryEmergencyKeys,
+  OutageTracker,
+  SIGNING_BREAKERS,
+  emergencyKeyLabel,
+  emergencyKid,
+  isEmergencyKeyHsm,
+} from './break-glass';
+export type {
+  BreakGlassErrorCode,
+  BreakGlassExpiryReport,
+  BreakGlassOptions,
+  BreakGlassRequestInput,
+  BreakGlassSessionView,
+  BreakGlassTelemetry,
+  EmergencyKeyCustody,
+  EmergencyKeyHsm,
+  EmergencyKeyLocation,
+  EmergencySignInput,
+  EmergencySignature,
+} from './break-glass';
+export type { SessionScopeOf } from './crypto/public-keys';

@@ -2,6 +2,10 @@ import { KEY_EVENT_TYPES, decodeStreamId, type RecordedEvent } from '@keyledger/
 import { defaultResiliencePolicyOptions, type ResilienceHooks, type ResiliencePolicyOptions } from '@keyledger/resilience';
 import { AdminOperations } from './admin/admin-operations';
 import { BreakerTransitionRecorder } from './admin/breaker-recorder';
+import { BreakGlassOperations, type BreakGlassTelemetry } from './break-glass/break-glass-operations';
+import { isEmergencyKeyHsm, type EmergencyKeyCustody } from './break-glass/emergency-keys';
+import { HsmEmergencyKeys } from './break-glass/hsm-emergency-keys';
+import { MemoryEmergencyKeys } from './break-glass/memory-emergency-keys';
 import { SigningFreezeOperations } from './admin/signing-freeze-operations';
 import { DEFAULT_KEY_CACHE, KeyCache } from './cache/key-cache';
 import { CryptoOperations } from './crypto/crypto-operations';
@@ -10,6 +14,7 @@ import { PublicKeys } from './crypto/public-keys';
 import { noTelemetry, type KeyOperationsPorts, type KeyOperationsTelemetry, type RetrievalTracer } from './deps';
 import { KeyLifecycle } from './keys/key-lifecycle-operations';
 import { ProviderGateway, type BreakerName } from './provider/provider-gateway';
+import { Signers } from './signers/signers';
 import { KeyViews } from './views/key-views';
 
 /** Events after which a key's cached material must go, on every instance. */
@@ -32,6 +37,13 @@ export interface KeyOperationsOptions extends KeyOperationsPorts {
   /** Shown by the status endpoint (the local provider's warning). */
   readonly providerWarning?: string | null;
   readonly onBackgroundError?: (error: unknown) => void;
+  /**
+   * Keep the signer registry in step with the keys (register every signing key version, retire a
+   * destroyed key's signers). The API sets it; other processes leave it to the API.
+   */
+  readonly followSigners?: boolean;
+  /** Break-glass: emergency key custody (default: the HSM when the provider is one, else memory) and settings. */
+  readonly breakGlass?: { readonly custody?: EmergencyKeyCustody; readonly minOutageMinutes?: number; readonly telemetry?: BreakGlassTelemetry };
 }
 
 /** Everything the apps call, composed on the injected ports. */
@@ -45,6 +57,9 @@ export interface KeyOperations {
   readonly views: KeyViews;
   readonly gateway: ProviderGateway;
   readonly breakerRecorder: BreakerTransitionRecorder;
+  /** The signer registry: key-version and break-glass signers. */
+  readonly signers: Signers;
+  readonly breakGlass: BreakGlassOperations;
   /** Replays the views, wires cache invalidation, then warms the cache with `warmCount` keys. */
   start(warmCount?: number): Promise<void>;
   stop(): Promise<void>;
@@ -69,22 +84,31 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const breakerRecorder = new BreakerTransitionRecorder(ports, options.instance ?? 'keyledger', options.onBackgroundError);
   gateway.onTransition((t) => breakerRecorder.enqueue(t));
   const unsubscribe = views.onEvent((event) => invalidateOn(cache, event));
+  const signers = new Signers(ports, views, retrieval, options.onBackgroundError);
+  const custody = options.breakGlass?.custody ?? (isEmergencyKeyHsm(options.provider) ? new HsmEmergencyKeys(options.provider) : new MemoryEmergencyKeys());
+  const breakGlass = new BreakGlassOperations(ports, views, signers, { ...options.breakGlass, custody, onError: options.onBackgroundError });
   return {
     lifecycle,
-    crypto: new CryptoOperations(views, retrieval, gateway),
-    publicKeys: new PublicKeys(views, retrieval, options.clock),
+    crypto: new CryptoOperations(views, retrieval, gateway, signers),
+    publicKeys: new PublicKeys(views, retrieval, options.clock, signers, (sessionId) => breakGlass.scopeOf(sessionId)),
     admin,
     freeze,
     cache,
     views,
     gateway,
     breakerRecorder,
+    signers,
+    breakGlass,
     async start(warmCount = 0) {
       await views.start();
+      if (options.followSigners) signers.follow();
       if (warmCount > 0) await admin.warmUp(warmCount);
     },
     async stop() {
       unsubscribe();
+      signers.stop();
+      await signers.idle();
+      if (custody instanceof MemoryEmergencyKeys) custody.destroyAll();
       await breakerRecorder.flush();
       await views.stop();
       cache.clear();

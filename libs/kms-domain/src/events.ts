@@ -30,6 +30,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<KeyledgerEventType, number>>
   KeyDestroyed: 1,
   KeyMinDecryptionVersionSet: 1,
   KeyRotationPeriodChanged: 1,
+  KeyRotationFailed: 1,
   KeyMaterialWrapped: 1,
   BreakGlassRequested: 1,
   BreakGlassApproved: 1,

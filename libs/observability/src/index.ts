@@ -9,7 +9,7 @@ export type { CatalogueOptions, MetricCatalogue, MetricDefinition, MetricId, Met
 export { collectMetrics, createPromMetric, registerCatalogue } from './metrics/catalogue-metrics';
 export type { CatalogueMetrics, PromMetricFor } from './metrics/catalogue-metrics';
 export { BREAKER_STATE_VALUE, KEY_TYPES, KmsMetrics } from './metrics/kms-metrics';
-export type { BreakerState, KeyType, OperationOutcome, ProviderOutcome } from './metrics/kms-metrics';
+export type { BreakerState, KeyType, OperationOutcome, ProviderOutcome, RotationOutcomeLabel } from './metrics/kms-metrics';
 export { MetricsModule } from './metrics/metrics.module';
 export type { MetricsModuleOptions } from './metrics/metrics.module';
 export { REDACTED, describeError, scrubText } from './redaction/scrub';

@@ -6,3 +6,5 @@ export { runUntilSignalled } from './lifecycle';
 export type { Closable } from './lifecycle';
 export { loadApiConfig, AUTH_MODES } from './api-config';
 export type { ApiConfig } from './api-config';
+export { loadSchedulerConfig, SCHEDULER_DEFAULTS } from './scheduler-config';
+export type { SchedulerConfig } from './scheduler-config';

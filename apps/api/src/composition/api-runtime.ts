@@ -8,6 +8,10 @@ import { inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from
 import { resiliencePolicyOptionsFromEnv } from '@keyledger/resilience';
 import { ConfigError, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { createAuthenticator, type Authenticator } from '../auth/authenticator';
+import { loadBreakGlassConfig } from '../break-glass/break-glass-config';
+
+/** How often the API expires break-glass sessions past their ttl itself (the scheduler does too). */
+export const BREAK_GLASS_EXPIRY_INTERVAL_MS = 60_000;
 
 /** Forwards telemetry to a recorder set once Nest has built it (the ops exist before the module). */
 export class ForwardingTelemetry implements KeyOperationsTelemetry {
@@ -69,13 +73,17 @@ const retrievalTracer: RetrievalTracer = (input, fn) => inRetrievalSpan(trace.ge
 
 /**
  * Opens the store and provider (fail closed: REQUIRE_KMS refuses the local provider), composes
- * the key operations, replays the views and warms the cache.
+ * the key operations, replays the views and warms the cache. Then records every active break-glass
+ * session whose emergency key did not survive the restart as key-lost, and expires sessions past
+ * their ttl every minute. `env` holds the break-glass settings (BREAKGLASS_MIN_OUTAGE_MINUTES).
  */
 export async function createApiRuntime(
   config: KeyledgerConfig,
   api: ApiConfig,
   log: { warn(message: string): void; announceToken(token: string, file: string): void },
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<ApiRuntime> {
+  const breakGlass = loadBreakGlassConfig(env);
   const provider = await createKmsProvider(providerConfig(config, api, (m) => log.warn(m)));
   const store = openEventStore(
     config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
@@ -92,8 +100,17 @@ export async function createApiRuntime(
     cache: { maxSize: api.cacheMaxSize, privateTtlMs: api.cachePrivateTtlMinutes * 60_000, publicTtlMs: api.cachePublicTtlHours * 3_600_000 },
     instance: `keyledger-api@${hostname()}:${process.pid}`,
     providerWarning: provider.kind === 'local' ? LOCAL_KMS_WARNING : null,
+    followSigners: true,
+    breakGlass: { minOutageMinutes: breakGlass.minOutageMinutes },
   });
   await ops.start(api.cacheWarmCount);
+  const lost = await ops.breakGlass.recordLostKeys().catch((error: unknown) => {
+    log.warn(`could not record lost break-glass keys: ${(error as Error).message}`);
+    return [];
+  });
+  if (lost.length > 0) log.warn(`break-glass sessions ${lost.join(', ')} lost their emergency key in the restart; they cannot sign, request a new session`);
+  const expiry = setInterval(() => void ops.breakGlass.expireBreakGlassSessions(new Date()).catch(() => undefined), BREAK_GLASS_EXPIRY_INTERVAL_MS);
+  expiry.unref();
   const authenticator = await createAuthenticator(config, api, (token, file) => log.announceToken(token, file));
   return {
     store,
@@ -110,6 +127,7 @@ export async function createApiRuntime(
     },
     eventStoreProbe: { store: config.eventStore, check: async () => ({ projectionLag: await ops.views.lag() }) },
     async close() {
+      clearInterval(expiry);
       await ops.stop();
       await store.close();
       await provider.close();

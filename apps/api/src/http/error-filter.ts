@@ -14,6 +14,7 @@ const STATUS: Readonly<Record<string, number>> = {
   KMS_INVALID_REQUEST: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  APPROVAL_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   KEY_NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
@@ -25,6 +26,10 @@ const STATUS: Readonly<Record<string, number>> = {
   KEY_DESTROYED: 409,
   KEY_DELETION_NOT_DUE: 409,
   CONCURRENCY_CONFLICT: 409,
+  NO_OUTAGE: 409,
+  SESSION_ALREADY_EXISTS: 409,
+  SESSION_NOT_ACTIVE: 409,
+  SIGNER_KID_REUSED: 409,
   PRECONDITION_FAILED: 412,
   RATE_LIMITED: 429,
   SIGNING_FROZEN: 503,
@@ -32,6 +37,7 @@ const STATUS: Readonly<Record<string, number>> = {
   KMS_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,
   KEY_MATERIAL_UNAVAILABLE: 503,
+  EMERGENCY_KEY_UNAVAILABLE: 503,
 };
 
 /** Provider errors that are not the caller's fault all mean the same to a client: the KMS cannot serve now. */

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { AuditFormatError } from '../audit-errors';
-import { AuditRecord, decodeRow } from '../verify/audit-record';
+import type { AuditRecord } from '../verify/audit-record';
+import { decodeRow } from '../verify/decode-row';
 import type { RecordedStreamHead } from '../verify/chain-check';
+import type { RowBatch, RowTuple } from '../verify/row-batch';
 import type { AuditSource } from './audit-source';
 
-type Row = [position: number, stream: string, revision: number, prevHash: string, hash: string, body: string];
 
 const PAGE = 5000;
 
@@ -23,12 +24,13 @@ export function openSqliteAuditSource(file: string): AuditSource {
   } catch (error) {
     throw new AuditFormatError(`${file} is not a keyledger event store (${error instanceof Error ? error.message : 'unreadable'})`);
   }
-  const page = db.prepare<[number, number], Row>('SELECT position, stream, revision, prev_hash, hash, body FROM events WHERE position > ? ORDER BY position LIMIT ?').raw(true);
+  const page = db.prepare<[number, number], RowTuple>('SELECT position, stream, revision, prev_hash, hash, body FROM events WHERE position > ? ORDER BY position LIMIT ?').raw(true);
   const count = db.prepare<[], [number]>('SELECT COUNT(*) FROM events').raw(true).get();
   return {
     description: `sqlite:${file}`,
     total: count ? count[0] : null,
-    records: () => rows(page),
+    records: () => records(page),
+    rowBatches: () => rowBatches(page),
     streamHeads: () => streamHeads(db),
     close: async () => {
       db.close();
@@ -36,13 +38,19 @@ export function openSqliteAuditSource(file: string): AuditSource {
   };
 }
 
-function* rows(page: Database.Statement<[number, number], Row>): Iterable<AuditRecord> {
+function* records(page: Database.Statement<[number, number], RowTuple>): Iterable<AuditRecord> {
+  for (const rows of rowBatches(page)) {
+    for (const r of rows) yield decodeRow(r[0], r[1], r[2], r[3], r[4], r[5]);
+  }
+}
+
+function* rowBatches(page: Database.Statement<[number, number], RowTuple>): Iterable<RowBatch> {
   let after = 0;
   for (;;) {
-    const batch = page.all(after, PAGE);
-    for (const row of batch) yield decodeRow(row[0], row[1], row[2], row[3], row[4], row[5]);
-    if (batch.length < PAGE) return;
-    after = batch[batch.length - 1][0];
+    const rows = page.all(after, PAGE);
+    if (rows.length > 0) yield rows;
+    if (rows.length < PAGE) return;
+    after = rows[rows.length - 1][0];
   }
 }
 

@@ -1,5 +1,6 @@
 import { canonicalBody } from '@keyledger/adapters';
 import type { RecordedEvent } from '@keyledger/kms-domain';
+import { decodeRow } from './decode-row';
 
 /**
  * One stored event as the replay sees it: its place, the chain hashes as stored, the exact bytes
@@ -40,15 +41,6 @@ export interface StoredRow {
   readonly body: string;
 }
 
-interface StoredBody {
-  readonly data?: unknown;
-  readonly metadata?: Record<string, unknown>;
-  readonly revision?: unknown;
-  readonly schemaVersion?: unknown;
-  readonly stream?: unknown;
-  readonly type?: unknown;
-}
-
 /**
  * Decodes a stored canonical body (`{data, metadata, revision, schemaVersion, stream, type}`).
  * Never throws: an unreadable body, or one naming another stream or revision than its row, gives
@@ -58,40 +50,4 @@ export function recordOfRow(row: StoredRow): AuditRecord {
   return decodeRow(row.position, row.streamName, row.revision, row.prevHash, row.hash, row.body);
 }
 
-/** recordOfRow from the row's columns, without an intermediate object (the replay's hot path). */
-export function decodeRow(position: number, streamName: string, revision: number, prevHash: string, hash: string, body: string): AuditRecord {
-  const broken = (problem: string): AuditRecord => ({ position, streamName, revision, prevHash, hash, body, event: null, problem });
-  let parsed: StoredBody;
-  try {
-    parsed = JSON.parse(body) as StoredBody;
-  } catch {
-    return broken('body is not valid JSON');
-  }
-  if (parsed === null || typeof parsed !== 'object' || typeof parsed.metadata !== 'object' || parsed.metadata === null) return broken('body is not an event');
-  if (parsed.stream !== streamName || parsed.revision !== revision) {
-    return broken(`body names ${String(parsed.stream)}@${String(parsed.revision)}, not its row ${streamName}@${revision}`);
-  }
-  const m = parsed.metadata;
-  const type = parsed.type as string;
-  const schemaVersion = parsed.schemaVersion as number;
-  const event: RecordedEvent = {
-    streamName,
-    revision,
-    position,
-    type,
-    schemaVersion,
-    data: parsed.data,
-    metadata: {
-      eventId: m.eventId as string,
-      occurredAt: m.occurredAt as string,
-      actor: m.actor as string,
-      correlationId: m.correlationId as string,
-      causationId: m.causationId as string | null,
-      type,
-      schemaVersion,
-      prevHash,
-      hash,
-    },
-  };
-  return { position, streamName, revision, prevHash, hash, body, event };
-}
+export { decodeRow };

@@ -20,21 +20,27 @@ export class ChainCheck {
   readonly heads = new Map<string, ChainHead>();
 
   check(r: AuditRecord, report: Report): void {
-    const head = this.heads.get(r.streamName);
+    this.checkRow(r.position, r.streamName, r.revision, r.prevHash, r.hash, r.body, report);
+  }
+
+  /** `check` from the row's columns (the replay's hot path: no record object, no closure). */
+  checkRow(position: number, streamName: string, revision: number, prevHash: string, hash: string, body: string, report: Report): void {
+    const head = this.heads.get(streamName);
     const expected = head ? head.revision + 1 : 0;
-    const at = (detail: string) => report({ position: r.position, stream: r.streamName, rule: 'chain', detail });
-    if (r.revision !== expected) {
-      at(r.revision > expected ? `revision ${r.revision} follows ${expected - 1}: ${r.revision - expected} event(s) missing` : `revision ${r.revision} after revision ${expected - 1}: out of order or repeated`);
-    } else if (r.prevHash !== (head ? head.hash : GENESIS_HASH)) {
-      at(`prevHash does not link to revision ${expected - 1}`);
+    let problem: string | null = null;
+    if (revision !== expected) {
+      problem = revision > expected ? `revision ${revision} follows ${expected - 1}: ${revision - expected} event(s) missing` : `revision ${revision} after revision ${expected - 1}: out of order or repeated`;
+    } else if (prevHash !== (head ? head.hash : GENESIS_HASH)) {
+      problem = `prevHash does not link to revision ${expected - 1}`;
     }
-    if (chainHash(r.prevHash, r.body) !== r.hash) at('stored hash differs from SHA-256(prevHash ‖ event): the event was altered');
+    if (problem !== null) report({ position, stream: streamName, rule: 'chain', detail: problem });
+    if (chainHash(prevHash, body) !== hash) report({ position, stream: streamName, rule: 'chain', detail: 'stored hash differs from SHA-256(prevHash ‖ event): the event was altered' });
     if (!head) {
-      this.heads.set(r.streamName, { revision: r.revision, hash: r.hash, position: r.position });
-    } else if (r.revision >= head.revision) {
-      head.revision = r.revision;
-      head.hash = r.hash;
-      head.position = r.position;
+      this.heads.set(streamName, { revision, hash, position });
+    } else if (revision >= head.revision) {
+      head.revision = revision;
+      head.hash = hash;
+      head.position = position;
     }
   }
 }

@@ -50,7 +50,6 @@ export class LifecycleRules {
 
 function transition(k: KeyTrack, e: Exclude<KeyEvent, { type: 'KeyCreated' }>): string | null {
   const from = k.status;
-  const refuse = () => `${e.type} while the key is ${from}`;
   switch (e.type) {
     case 'KeyRotated':
       if (from !== 'Enabled') return `rotation while the key is ${from}`;
@@ -58,33 +57,33 @@ function transition(k: KeyTrack, e: Exclude<KeyEvent, { type: 'KeyCreated' }>): 
       k.primary = e.data.version;
       return null;
     case 'KeyDisabled':
-      if (from !== 'Enabled') return refuse();
+      if (from !== 'Enabled') return refused(e.type, from);
       k.status = 'Disabled';
       return null;
     case 'KeyEnabled':
-      if (from !== 'Disabled') return refuse();
+      if (from !== 'Disabled') return refused(e.type, from);
       k.status = 'Enabled';
       return null;
     case 'KeyDeletionScheduled':
-      if (from === 'PendingDeletion') return refuse();
+      if (from === 'PendingDeletion') return refused(e.type, from);
       k.status = 'PendingDeletion';
       k.deleteAfter = Date.parse(e.data.deleteAfter);
       return null;
     case 'KeyDeletionCancelled':
-      if (from !== 'PendingDeletion') return refuse();
+      if (from !== 'PendingDeletion') return refused(e.type, from);
       k.status = 'Disabled';
       return null;
     case 'KeyDestroyed': {
       const early = from === 'PendingDeletion' && Date.parse(e.data.destroyedAt) < k.deleteAfter;
       k.status = 'Destroyed';
-      if (from !== 'PendingDeletion') return refuse();
+      if (from !== 'PendingDeletion') return refused(e.type, from);
       return early ? `destroyed at ${e.data.destroyedAt}, before the pending window ended` : null;
     }
     case 'KeyMinDecryptionVersionSet':
-      if (from === 'PendingDeletion') return refuse();
+      if (from === 'PendingDeletion') return refused(e.type, from);
       return e.data.minDecryptionVersion > k.primary ? `minimum version ${e.data.minDecryptionVersion} above primary ${k.primary}` : null;
     case 'KeyRotationPeriodChanged':
-      return from === 'PendingDeletion' ? refuse() : null;
+      return from === 'PendingDeletion' ? refused(e.type, from) : null;
     case 'KeyRotationFailed':
       // A failed attempt changes nothing; it must still name the current primary.
       return e.data.primaryVersion === k.primary ? null : `failed rotation names primary ${e.data.primaryVersion}, the key's is ${k.primary}`;
@@ -93,4 +92,8 @@ function transition(k: KeyTrack, e: Exclude<KeyEvent, { type: 'KeyCreated' }>): 
       return `unknown key event ${String((never as { type: string }).type)}`;
     }
   }
+}
+
+function refused(type: string, from: Status): string {
+  return `${type} while the key is ${from}`;
 }

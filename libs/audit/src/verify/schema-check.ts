@@ -1,10 +1,25 @@
 import type { RecordedEvent } from '@keyledger/kms-domain';
 import { AUDIT_CHECKPOINT_STREAM } from '../checkpoint/checkpoint-event';
 import { EVENT_SHAPES, EXPECTED_VERSIONS, expectedCategory } from './event-shapes';
-import { shapeProblem } from './field-checks';
+import { DataShape, shapeProblem } from './field-checks';
 import type { Report } from './findings';
 
-const METADATA_TEXT = ['eventId', 'actor', 'correlationId'] as const;
+/** What the catalogue says about one event type, looked up once per event. */
+interface TypeRule {
+  readonly version: number;
+  readonly category: string;
+  /** Stream name prefix of the category (`key-`), or null for the checkpoint stream (exact name). */
+  readonly prefix: string | null;
+  readonly shape: DataShape;
+}
+
+const TYPE_RULES: ReadonlyMap<string, TypeRule> = new Map(
+  Object.keys(EVENT_SHAPES).map((type) => {
+    const category = expectedCategory(type);
+    const rule: TypeRule = { version: EXPECTED_VERSIONS[type], category, prefix: category === 'audit' ? null : `${category}-`, shape: EVENT_SHAPES[type as keyof typeof EVENT_SHAPES] };
+    return [type, rule];
+  }),
+);
 
 /**
  * Checks one event against the catalogue: a known type at its current schema version, in a stream
@@ -18,32 +33,58 @@ export function checkSchema(event: RecordedEvent, report: Report): boolean {
   return false;
 }
 
-function schemaProblem(event: RecordedEvent): string | null {
+/** The first schema problem of an event, or null when it fits the catalogue (checkSchema without reporting). */
+export function schemaProblem(event: RecordedEvent): string | null {
   const { type, schemaVersion, streamName } = event;
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(EVENT_SHAPES, type)) return `unknown event type ${String(type)}`;
-  if (schemaVersion !== EXPECTED_VERSIONS[type]) return `${type} at schema version ${String(schemaVersion)}, expected ${EXPECTED_VERSIONS[type]}`;
-  const category = expectedCategory(type);
-  const inStream = category === 'audit' ? streamName === AUDIT_CHECKPOINT_STREAM : streamName.startsWith(`${category}-`);
+  const rule = typeof type === 'string' ? TYPE_RULES.get(type) : undefined;
+  if (rule === undefined) return `unknown event type ${String(type)}`;
+  if (schemaVersion !== rule.version) return `${type} at schema version ${String(schemaVersion)}, expected ${rule.version}`;
+  const inStream = rule.prefix === null ? streamName === AUDIT_CHECKPOINT_STREAM : streamName.startsWith(rule.prefix);
   if (!inStream) return `${type} does not belong in stream ${streamName}`;
-  const shape = shapeProblem(event.data, EVENT_SHAPES[type as keyof typeof EVENT_SHAPES]);
+  const shape = shapeProblem(event.data, rule.shape);
   if (shape !== null) return `${type}: ${shape}`;
-  const ids = streamIdProblem(category, streamName, event.data as Record<string, unknown>);
+  const ids = streamIdProblem(rule.category, streamName, event.data as Record<string, unknown>);
   if (ids !== null) return `${type}: ${ids}`;
-  return metadataProblem(event);
+  return metadataProblem(event.metadata);
 }
 
 function streamIdProblem(category: string, streamName: string, data: Record<string, unknown>): string | null {
-  let expected: string | null = null;
-  if (category === 'key' || category === 'keymaterial') expected = `${category}-${String(data.tenantId)}:${String(data.keyId)}`;
-  if (category === 'breakglass') expected = `breakglass-${String(data.sessionId)}`;
-  if (category === 'breaker') expected = `breaker-${String(data.name)}`;
-  return expected === null || expected === streamName ? null : `data names ${expected}, stored in ${streamName}`;
+  switch (category) {
+    case 'key':
+    case 'keymaterial': {
+      const [tenantId, keyId] = [String(data.tenantId), String(data.keyId)];
+      // `${category}-${tenantId}:${keyId}`, compared in place (no string built per event).
+      const at = category.length + 1;
+      const sep = at + tenantId.length;
+      const same = streamName.length === sep + 1 + keyId.length && streamName.startsWith(tenantId, at) && streamName.charCodeAt(sep) === 58 && streamName.endsWith(keyId);
+      return same ? null : mismatch(`${category}-${tenantId}:${keyId}`, streamName);
+    }
+    case 'breakglass':
+      return idProblem('breakglass-', String(data.sessionId), streamName);
+    case 'breaker':
+      return idProblem('breaker-', String(data.name), streamName);
+    default:
+      return null;
+  }
 }
 
-function metadataProblem(event: RecordedEvent): string | null {
-  const m = event.metadata;
-  for (const field of METADATA_TEXT) if (typeof m[field] !== 'string' || m[field].length === 0) return `metadata.${field} is missing`;
+function idProblem(prefix: string, id: string, streamName: string): string | null {
+  return streamName.length === prefix.length + id.length && streamName.endsWith(id) ? null : mismatch(`${prefix}${id}`, streamName);
+}
+
+function mismatch(expected: string, streamName: string): string {
+  return `data names ${expected}, stored in ${streamName}`;
+}
+
+function metadataProblem(m: RecordedEvent['metadata']): string | null {
+  if (!nonEmpty(m.eventId)) return 'metadata.eventId is missing';
+  if (!nonEmpty(m.actor)) return 'metadata.actor is missing';
+  if (!nonEmpty(m.correlationId)) return 'metadata.correlationId is missing';
   if (m.causationId !== null && typeof m.causationId !== 'string') return 'metadata.causationId is out of shape';
   if (typeof m.occurredAt !== 'string' || !Number.isFinite(Date.parse(m.occurredAt))) return 'metadata.occurredAt is not a timestamp';
   return null;
+}
+
+function nonEmpty(v: unknown): boolean {
+  return typeof v === 'string' && v.length > 0;
 }

@@ -1,11 +1,12 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, verify, timingSafeEqual } from 'node:crypto';
-import { KeyNotFoundError, authorizeKeyUse, isConcurrencyConflict, rotationStatus, type ExistingKeyState } from '@keyledger/kms-domain';
+import { KeyNotFoundError, authorizeKeyUse, rotationStatus, type ExistingKeyState } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import type { KeyRetrieval } from '../crypto/key-retrieval';
 import type { KeyLifecycle } from '../keys/key-lifecycle-operations';
 import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
 import type { SigningFreezeOperations } from './signing-freeze-operations';
+import { KeyRotation, type RotationRunOptions } from '../rotation/rotation-run';
 
 export type StepStatus = 'PASS' | 'FAIL';
 export interface ValidationStep {
@@ -114,22 +115,14 @@ export class AdminOperations {
     return { status: 'success', tenantId, keyId: key.keyId, keyVersion: key.primaryVersion, latency_ms: round(performance.now() - started), cache_hit: hit };
   }
 
-  /** Rotates every Enabled key (reason `manual`); a key rotated concurrently counts as skipped. */
-  async rotateAll(actor: Actor): Promise<Record<string, unknown>> {
-    const keys = Object.values(this.views.snapshot().keys.keys).filter((k) => k.status === 'Enabled');
-    const rotated: { tenantId: string; keyId: string; version: number }[] = [];
-    const failed: { tenantId: string; keyId: string; code: string }[] = [];
-    let skipped = 0;
-    for (const k of keys) {
-      try {
-        const result = await this.lifecycle.rotate(actor, k.tenantId, k.keyId, { reason: 'manual' });
-        rotated.push({ tenantId: k.tenantId, keyId: k.keyId, version: result.key.primaryVersion });
-      } catch (error) {
-        if (isConcurrencyConflict(error)) skipped++;
-        else failed.push({ tenantId: k.tenantId, keyId: k.keyId, code: String((error as { code?: unknown }).code ?? 'UNEXPECTED') });
-      }
-    }
-    return { status: failed.length === 0 ? 'success' : 'partial', total: keys.length, rotated: rotated.length, skipped, failed, keys: rotated };
+  /**
+   * Rotates every Enabled key (reason `manual`); a key rotated concurrently counts as skipped.
+   * The same use case as the scheduler's nightly run (`KeyRotation`), with `select: 'all'`.
+   */
+  async rotateAll(actor: Actor, options: Partial<Omit<RotationRunOptions, 'select' | 'reason'>> = {}): Promise<Record<string, unknown>> {
+    const report = await new KeyRotation(this.ports, this.views, this.lifecycle).run(actor, { ...options, select: 'all', reason: 'manual' });
+    const { status, total, rotated, skipped, failed, keys } = report;
+    return { status, total, rotated, skipped, failed, keys };
   }
 
   /** Loads the primary versions of the `count` most recently rotated enabled keys into the cache. */

@@ -10,6 +10,8 @@ import {
 } from '@keyledger/kms-domain';
 import { invalidCiphertext } from '../errors';
 import type { ProviderGateway } from '../provider/provider-gateway';
+import { registeredPublicKey } from '../signers/registered-keys';
+import type { Signers } from '../signers/signers';
 import type { KeyViews } from '../views/key-views';
 import { openCiphertext, parseCiphertext, requireContext, sealCiphertext } from './ciphertext';
 import type { KeyRetrieval } from './key-retrieval';
@@ -45,6 +47,7 @@ export class CryptoOperations {
     private readonly views: KeyViews,
     private readonly retrieval: KeyRetrieval,
     private readonly gateway: ProviderGateway,
+    private readonly signers?: Signers,
   ) {}
 
   async sign(tenantId: string, keyId: string, input: SignInput): Promise<SignResult> {
@@ -70,15 +73,17 @@ export class CryptoOperations {
 
   /**
    * Verifies with `keyVersion` (default: primary), which must be at least minDecryptionVersion;
-   * a digest (ECDSA P-256 keys) is checked as given.
+   * a digest (ECDSA P-256 keys) is checked as given. The public key comes from the signer
+   * registry when the version is registered (no provider call: old signatures verify during an
+   * outage), else through the key cache.
    */
   async verify(tenantId: string, keyId: string, input: SignInput, signature: Uint8Array, keyVersion?: number): Promise<{ valid: boolean; keyVersion: number }> {
     const key = lookupKey(this.views, tenantId, keyId);
     const version = authorizeKeyUse(key, { tenantId, keyId, operation: 'verify', version: keyVersion ?? primaryOf(key) });
     const algorithm = key.algorithm as KeySigningAlgorithm;
     const digest = 'digest' in input ? requireDigest(input.digest) : null;
-    const { key: cached } = await this.retrieval.public(key, version);
-    const valid = digest ? verifyDigest(algorithm, keyId, cached.publicKey, digest, signature) : verifyMessage(algorithm, cached.publicKey, (input as { message: Uint8Array }).message, signature);
+    const publicKey = (this.signers && registeredPublicKey(this.signers, key, version.version)) ?? (await this.retrieval.public(key, version)).key.publicKey;
+    const valid = digest ? verifyDigest(algorithm, keyId, publicKey, digest, signature) : verifyMessage(algorithm, publicKey, (input as { message: Uint8Array }).message, signature);
     return { valid, keyVersion: version.version };
   }
 

@@ -6,7 +6,11 @@ import {
   type Clock,
   type ExistingKeyState,
   type KeySigningAlgorithm,
+  type Scope,
+  type SignerEntry,
 } from '@keyledger/kms-domain';
+import { keyVersionSigner } from '../signers/registered-keys';
+import type { Signers } from '../signers/signers';
 import type { KeyViews } from '../views/key-views';
 import type { KeyRetrieval } from './key-retrieval';
 import { lookupKey } from './lookup';
@@ -21,12 +25,24 @@ export interface PublicKeyResult {
   readonly jwk: JsonWebKey;
 }
 
-/** Public keys of signing keys: one version as PEM and JWK, and a tenant's JWKS. */
+/** Which tenants a break-glass session covers (by session id); undefined for an unknown session. */
+export type SessionScopeOf = (sessionId: string) => Scope | undefined;
+
+const covers = (scope: Scope | undefined, tenantId: string): boolean =>
+  scope !== undefined && (scope.kind === 'global' || scope.tenantId === tenantId);
+
+/**
+ * Public keys of signing keys: one version as PEM and JWK, and a tenant's JWKS. Both read the
+ * signer registry view first (no provider call); a version the registry does not hold yet is
+ * derived through the key cache.
+ */
 export class PublicKeys {
   constructor(
     private readonly views: KeyViews,
     private readonly retrieval: KeyRetrieval,
     private readonly clock: Clock,
+    private readonly signers?: Signers,
+    private readonly sessionScopeOf?: SessionScopeOf,
   ) {}
 
   /** `version` defaults to the primary; it must be enabled for verification. */
@@ -39,7 +55,8 @@ export class PublicKeys {
 
   /**
    * The tenant's JWKS: every verifiable version of its enabled signing keys, and the public keys of
-   * active break-glass signers (so emergency signatures verify with the same document).
+   * the break-glass signers valid now whose session covers the tenant (global or this tenant), so
+   * emergency signatures verify with the same document.
    */
   async jwks(tenantId: string): Promise<{ keys: JsonWebKey[] }> {
     const keys: JsonWebKey[] = [];
@@ -53,8 +70,8 @@ export class PublicKeys {
     }
     for (const signer of signersValidAt(this.views.snapshot().signers, this.clock.now())) {
       if (signer.owner.kind !== 'break-glass') continue;
-      const jwk = createPublicKey(signer.publicKey).export({ format: 'jwk' });
-      keys.push({ ...jwk, kid: signer.kid, alg: JOSE_ALG[signer.algorithm], use: 'sig' });
+      if (this.sessionScopeOf && !covers(this.sessionScopeOf(signer.owner.sessionId), tenantId)) continue;
+      keys.push(jwkOf(signer));
     }
     return { keys };
   }
@@ -62,9 +79,17 @@ export class PublicKeys {
   private async forms(key: ExistingKeyState, version: number): Promise<PublicKeyResult> {
     const v = key.versions.find((x) => x.version === version);
     if (!v) throw new ValidationError('version', 'no such version');
-    const { key: cached } = await this.retrieval.public(key, v);
     const algorithm = key.algorithm as KeySigningAlgorithm;
     const kid = kidOf(key.keyId, version);
-    return { keyId: key.keyId, keyVersion: version, kid, algorithm, ...publicKeyForms(algorithm, cached.publicKey, kid) };
+    const registered = this.signers && keyVersionSigner(this.signers, key, version);
+    const publicKey = registered ? this.signers?.publicKeyOf(registered) : (await this.retrieval.public(key, v)).key.publicKey;
+    if (!publicKey) throw new ValidationError('version', 'no public key');
+    return { keyId: key.keyId, keyVersion: version, kid, algorithm, ...publicKeyForms(algorithm, publicKey, kid) };
   }
+}
+
+/** A registered signer as a JWK with kid, alg and use. */
+function jwkOf(signer: SignerEntry): JsonWebKey {
+  const jwk = createPublicKey(signer.publicKey).export({ format: 'jwk' });
+  return { ...jwk, kid: signer.kid, alg: JOSE_ALG[signer.algorithm], use: 'sig' };
 }

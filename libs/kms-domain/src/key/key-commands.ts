@@ -58,6 +58,15 @@ export interface ChangeRotationPeriod extends KeyCommandBase {
   readonly rotationPeriodDays: number;
 }
 
+/** Records a failed rotation attempt so the gap is in the key's history (the key is unchanged). */
+export interface RecordKeyRotationFailure extends KeyCommandBase {
+  readonly type: 'RecordKeyRotationFailure';
+  readonly reason: RotationReason;
+  /** Stable error code, upper snake case (e.g. `KMS_UNAVAILABLE`); never an error message. */
+  readonly code: string;
+  readonly runId: string;
+}
+
 /** Every command the Key decider accepts. */
 export type KeyCommand =
   | CreateKey
@@ -68,4 +77,5 @@ export type KeyCommand =
   | CancelKeyDeletion
   | DestroyKey
   | SetMinDecryptionVersion
-  | ChangeRotationPeriod;
+  | ChangeRotationPeriod
+  | RecordKeyRotationFailure;

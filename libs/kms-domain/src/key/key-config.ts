@@ -1,8 +1,8 @@
-import { KeyDisabledError } from '../errors/domain-errors';
 import { toIso } from '../shared/time';
-import { requireInt, requireOneOf } from '../shared/validation';
-import type { ChangeRotationPeriod, RotateKey, SetMinDecryptionVersion } from './key-commands';
-import type { KeyMinDecryptionVersionSet, KeyRotated, KeyRotationPeriodChanged } from './key-events';
+import { KeyDisabledError, ValidationError } from '../errors/domain-errors';
+import { requireId, requireInt, requireOneOf } from '../shared/validation';
+import type { ChangeRotationPeriod, RecordKeyRotationFailure, RotateKey, SetMinDecryptionVersion } from './key-commands';
+import type { KeyMinDecryptionVersionSet, KeyRotated, KeyRotationFailed, KeyRotationPeriodChanged } from './key-events';
 import { keyIds, requireMaterial, requireModifiableKey } from './key-guards';
 import type { KeyState } from './key-state';
 import { MAX_ROTATION_PERIOD_DAYS, MIN_ROTATION_PERIOD_DAYS, ROTATION_REASONS } from './key-types';
@@ -55,4 +55,25 @@ export function changeRotationPeriod(command: ChangeRotationPeriod, state: KeySt
       data: { ...keyIds(key), rotationPeriodDays: days, changedAt: toIso(command.now) },
     },
   ];
+}
+
+const ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** Records a failed rotation of an Enabled key; the state does not change, so the key stays due. */
+export function recordKeyRotationFailure(command: RecordKeyRotationFailure, state: KeyState): KeyRotationFailed[] {
+  const key = requireModifiableKey(state, command);
+  if (key.status === 'Disabled') throw new KeyDisabledError(command, 'rotate');
+  const reason = requireOneOf('reason', command.reason, ROTATION_REASONS);
+  if (typeof command.code !== 'string' || !ERROR_CODE_PATTERN.test(command.code)) {
+    throw new ValidationError('code', 'expected an upper snake case error code of 1..64 characters');
+  }
+  const data = {
+    ...keyIds(key),
+    primaryVersion: key.primaryVersion,
+    reason,
+    code: command.code,
+    runId: requireId('runId', command.runId),
+    failedAt: toIso(command.now),
+  };
+  return [{ type: 'KeyRotationFailed', schemaVersion: 1, data }];
 }

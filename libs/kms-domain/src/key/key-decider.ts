@@ -2,7 +2,7 @@ import type { Decider } from '../shared/decider';
 import { unknownCommand } from '../shared/assert-never';
 import { requireDate, requireId } from '../shared/validation';
 import type { KeyCommand } from './key-commands';
-import { changeRotationPeriod, rotateKey, setMinDecryptionVersion } from './key-config';
+import { changeRotationPeriod, recordKeyRotationFailure, rotateKey, setMinDecryptionVersion } from './key-config';
 import { createKey } from './key-create';
 import type { KeyEvent } from './key-events';
 import { cancelKeyDeletion, destroyKey, disableKey, enableKey, scheduleKeyDeletion } from './key-lifecycle';
@@ -32,6 +32,8 @@ export function decideKey(command: KeyCommand, state: KeyState): KeyEvent[] {
       return setMinDecryptionVersion(command, state);
     case 'ChangeRotationPeriod':
       return changeRotationPeriod(command, state);
+    case 'RecordKeyRotationFailure':
+      return recordKeyRotationFailure(command, state);
     default:
       return unknownCommand(command);
   }

@@ -63,6 +63,21 @@ export type KeyRotationPeriodChanged = DomainEvent<
   KeyEventBase & { readonly rotationPeriodDays: number; readonly changedAt: IsoTimestamp }
 >;
 
+/**
+ * A rotation attempt failed (provider error, open breaker); the key is unchanged and stays due.
+ * `code` is the error's stable code, never its message; `runId` names the scheduler run.
+ */
+export type KeyRotationFailed = DomainEvent<
+  'KeyRotationFailed',
+  KeyEventBase & {
+    readonly primaryVersion: number;
+    readonly reason: RotationReason;
+    readonly code: string;
+    readonly runId: string;
+    readonly failedAt: IsoTimestamp;
+  }
+>;
+
 /** Every event of a key's lifecycle stream. */
 export type KeyEvent =
   | KeyCreated
@@ -73,7 +88,8 @@ export type KeyEvent =
   | KeyDeletionCancelled
   | KeyDestroyed
   | KeyMinDecryptionVersionSet
-  | KeyRotationPeriodChanged;
+  | KeyRotationPeriodChanged
+  | KeyRotationFailed;
 
 export const KEY_EVENT_TYPES = [
   'KeyCreated',
@@ -85,4 +101,5 @@ export const KEY_EVENT_TYPES = [
   'KeyDestroyed',
   'KeyMinDecryptionVersionSet',
   'KeyRotationPeriodChanged',
+  'KeyRotationFailed',
 ] as const satisfies readonly KeyEvent['type'][];

@@ -96,6 +96,8 @@ export function evolveKey(state: KeyState, event: KeyEvent): KeyState {
       return update(state, (s) => ({ ...s, minDecryptionVersion: event.data.minDecryptionVersion }));
     case 'KeyRotationPeriodChanged':
       return update(state, (s) => ({ ...s, rotationPeriodDays: event.data.rotationPeriodDays }));
+    case 'KeyRotationFailed':
+      return state;
     default:
       return assertNever(event, 'key event');
   }

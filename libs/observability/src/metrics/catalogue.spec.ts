@@ -23,6 +23,8 @@ const PROMISED = [
   'circuit_breaker_transitions_total',
   'kms_last_rotation_timestamp_seconds',
   'kms_keys_rotation_overdue',
+  'kms_rotations_total',
+  'kms_rotation_run_duration_seconds',
   'signing_frozen',
   'breakglass_sessions_active',
   'breakglass_signatures_total',

@@ -72,6 +72,8 @@ export function metricCatalogue(options: CatalogueOptions = DEFAULT_CATALOGUE_OP
     circuitBreakerTransitionsTotal: counter('circuit_breaker_transitions_total', 'Circuit breaker state changes, by target state.', ['name', 'to']),
     lastRotationTimestampSeconds: gauge('kms_last_rotation_timestamp_seconds', 'Unix time of the last successful rotation run (0: none yet).'),
     keysRotationOverdue: gauge('kms_keys_rotation_overdue', 'Keys whose primary version is older than their rotation period.'),
+    rotationsTotal: counter('kms_rotations_total', 'Keys considered by rotation runs, by outcome (rotated, skipped, failed).', ['outcome']),
+    rotationRunDurationSeconds: gauge('kms_rotation_run_duration_seconds', 'Wall-clock duration of the last rotation run.'),
     signingFrozen: gauge('signing_frozen', '1 while signing is frozen by an operator, else 0.'),
     breakglassSessionsActive: gauge('breakglass_sessions_active', 'Break-glass sessions currently active.'),
     breakglassSignaturesTotal: counter('breakglass_signatures_total', 'Signatures made under a break-glass session.'),

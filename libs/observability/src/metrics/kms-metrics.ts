@@ -10,6 +10,8 @@ export type OperationOutcome = 'success' | 'error' | 'refused';
 /** How a call to the provider ended; calls short-circuited by the breaker never reach it. */
 export type ProviderOutcome = 'success' | 'error' | 'timeout';
 export type BreakerState = 'closed' | 'open' | 'half_open';
+/** How a rotation run ended for one key. */
+export type RotationOutcomeLabel = 'rotated' | 'skipped' | 'failed';
 
 /** Gauge values of `circuit_breaker_state`, as the seed runbooks document them. */
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, open: 1, half_open: 2 };
@@ -90,6 +92,15 @@ export class KmsMetrics {
 
   keysRotationOverdue(count: number): void {
     this.m.keysRotationOverdue.set(count);
+  }
+
+  /** One key handled by a rotation run: rotated, skipped (not due any more, raced) or failed. */
+  rotationOutcome(outcome: RotationOutcomeLabel): void {
+    this.m.rotationsTotal.inc({ outcome });
+  }
+
+  rotationRunDuration(seconds: number): void {
+    this.m.rotationRunDurationSeconds.set(seconds);
   }
 
   signingFrozen(frozen: boolean): void {

@@ -95,11 +95,40 @@ export class Pkcs11KmsProvider implements KmsProvider {
 
   async createAsymmetricKey(spec: AsymmetricKeySpec, options?: KmsCallOptions): Promise<ProviderKeyRef> {
     if (spec !== 'ECC_NIST_P256') throw kmsError('pkcs11', 'createAsymmetricKey', 'KMS_UNSUPPORTED', 'only ECC_NIST_P256 is supported');
-    return this.run('createAsymmetricKey', options, () => {
-      const id = randomBytes(16);
-      const templates = ecKeyPairTemplates(id, `keyledger-ec-${id.toString('hex')}`);
-      this.token.lib.C_GenerateKeyPair(this.token.session, { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN }, templates.publicKey, templates.privateKey);
-      return { keyId: id.toString('hex') };
+    return this.run('createAsymmetricKey', options, () => this.generatePair(null));
+  }
+
+  /**
+   * A P-256 pair as `createAsymmetricKey`, labelled `label`, so a restarted process finds it again
+   * (break-glass emergency keys are labelled with their kid).
+   */
+  async createLabelledKey(label: string, options?: KmsCallOptions): Promise<ProviderKeyRef> {
+    assertLabel(label, 'createLabelledKey');
+    return this.run('createLabelledKey', options, () => this.generatePair(label));
+  }
+
+  /** The key id of the private key labelled `label`, or null when the token has none. */
+  async findKeyByLabel(label: string, options?: KmsCallOptions): Promise<string | null> {
+    assertLabel(label, 'findKeyByLabel');
+    return this.run('findKeyByLabel', options, () => {
+      const [handle] = this.token.find([
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+        { type: pkcs11js.CKA_LABEL, value: label },
+      ]);
+      return handle === undefined ? null : this.token.attribute(handle, pkcs11js.CKA_ID).toString('hex');
+    });
+  }
+
+  /** Deletes a resident key pair (private and public objects) from the token; false when it held none. */
+  async destroyKey(keyId: string, options?: KmsCallOptions): Promise<boolean> {
+    v.assertKeyId(keyId, 'pkcs11', 'destroyKey');
+    return this.run('destroyKey', options, () => {
+      if (!KEY_ID.test(keyId)) return false;
+      const id = Buffer.from(keyId, 'hex');
+      const handles = [pkcs11js.CKO_PRIVATE_KEY, pkcs11js.CKO_PUBLIC_KEY].map((c) => findKeyById(this.token, id, c));
+      const found = handles.filter((h): h is pkcs11js.Handle => h !== undefined);
+      for (const handle of found) this.token.lib.C_DestroyObject(this.token.session, handle);
+      return found.length > 0;
     });
   }
 
@@ -168,6 +197,13 @@ export class Pkcs11KmsProvider implements KmsProvider {
     return concat([HEADER, iv, sealed]);
   }
 
+  private generatePair(label: string | null): ProviderKeyRef {
+    const id = randomBytes(16);
+    const templates = ecKeyPairTemplates(id, label ?? `keyledger-ec-${id.toString('hex')}`);
+    this.token.lib.C_GenerateKeyPair(this.token.session, { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN }, templates.publicKey, templates.privateKey);
+    return { keyId: id.toString('hex') };
+  }
+
   private masterKey(): pkcs11js.Handle {
     const [handle] = findMasterKey(this.token, this.masterKeyId);
     if (handle === undefined) throw kmsError('pkcs11', 'wrap', 'KMS_KEY_NOT_FOUND', 'the wrapping key is gone from the token');
@@ -189,6 +225,12 @@ export class Pkcs11KmsProvider implements KmsProvider {
       return Promise.reject(isKmsProviderError(error) ? error : mapPkcs11Error(error, operation));
     }
   }
+}
+
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function assertLabel(label: string, operation: string): void {
+  if (typeof label !== 'string' || !LABEL.test(label)) throw kmsError('pkcs11', operation, 'KMS_INVALID_REQUEST', 'the label must be 1..128 characters from [A-Za-z0-9._-]');
 }
 
 function gcm(iv: Buffer, context: EncryptionContext): pkcs11js.Mechanism {
