@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalBody, chainHash, SqliteEventStore } from '@keyledger/adapters';
 import { GENESIS_HASH, breakGlassStream, keyStream } from '@keyledger/kms-domain';
-import { Finding, VerifyReport, noteVerifierKey, openSqliteAuditSource, verifyAuditRecords } from '../src';
+import { Finding, VerifyReport, closeReplayWorkers, noteVerifierKey, openSqliteAuditSource, verifyAuditRecords, verifyAuditSource } from '../src';
 import { Scenario, buildScenario } from './scenario';
 
 const FILE = 'events.sqlite';
@@ -17,13 +17,24 @@ async function build(): Promise<void> {
   await store.close();
 }
 
-async function verify(): Promise<VerifyReport> {
+/** One replay of the file: decoded records in-thread, raw rows in-thread, or raw rows split with the worker thread. */
+async function replay(mode: 'records' | 1 | 2): Promise<VerifyReport> {
   const source = openSqliteAuditSource(join(dir, FILE));
+  const auditKey = noteVerifierKey(scenario.auditKey.publicKey);
   try {
-    return await verifyAuditRecords(source.records(), { auditKey: noteVerifierKey(scenario.auditKey.publicKey), streamHeads: source.streamHeads });
+    if (mode === 'records') return await verifyAuditRecords(source.records(), { auditKey, streamHeads: source.streamHeads });
+    return await verifyAuditSource(source, { auditKey, threads: mode });
   } finally {
     await source.close();
   }
+}
+
+/** Replays the file all three ways; every way must give the same report, findings in the same order. */
+async function verify(): Promise<VerifyReport> {
+  const report = await replay('records');
+  expect(await replay(1)).toEqual(report);
+  expect(await replay(2)).toEqual(report);
+  return report;
 }
 
 function tamper<T>(fn: (db: Database.Database) => T): T {
@@ -46,6 +57,22 @@ beforeEach(async () => {
 });
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => closeReplayWorkers());
+
+/** Rewrites a stream's rows with `edit` applied to some bodies, re-hashing its chain and head so only deeper checks see it. */
+function rewriteStream(stream: string, edit: (row: Row) => string): void {
+  const rows = rowsOf(stream);
+  tamper((db) => {
+    let prevHash = GENESIS_HASH;
+    for (const r of rows) {
+      const body = edit(r);
+      const hash = chainHash(prevHash, body);
+      db.prepare('UPDATE events SET body = ?, prev_hash = ?, hash = ? WHERE position = ?').run(body, prevHash, hash, r.position);
+      prevHash = hash;
+    }
+    db.prepare('UPDATE streams SET hash = ? WHERE stream = ?').run(prevHash, stream);
+  });
+}
 
 describe('audit replay of the embedded SQLite file', () => {
   it('passes a clean history: chains, schemas, both checkpoints, break-glass and lifecycle rules', async () => {
@@ -177,5 +204,42 @@ describe('audit replay of the embedded SQLite file', () => {
     const report = await verify();
     expect(rules(report.findings)).toEqual(expect.arrayContaining([`checkpoint-signature@${cp.position}`, `checkpoint-root@${cp.position}`]));
     expect(report.findings.filter((f) => f.rule === 'chain')).toEqual([]);
+  });
+
+  it('reports the same findings in the same order on one thread and with the worker, several kinds at once', async () => {
+    const [cp] = rowsOf('audit-checkpoints');
+    const reused = JSON.parse(rowsOf(keyStream('acme', 'signing'))[0].body) as { metadata: { eventId: string } };
+    const rotated = rowsOf(keyStream('acme', 'signing'))[1];
+    const breaker = rowsOf('breaker-kms-signing-key');
+    // A checkpoint re-hashed into its chain with a forged root and a reused event id; an edited event; a removed tail.
+    rewriteStream('audit-checkpoints', (r) => {
+      if (r.position !== cp.position) return r.body;
+      const parsed = JSON.parse(r.body) as { data: { rootHash: string; note: string }; metadata: { eventId: string } };
+      const fake = Buffer.alloc(32, 9).toString('base64');
+      parsed.data.note = parsed.data.note.replace(parsed.data.rootHash, fake);
+      parsed.data.rootHash = fake;
+      parsed.metadata.eventId = reused.metadata.eventId;
+      return JSON.stringify(parsed);
+    });
+    tamper((db) => {
+      db.prepare('UPDATE events SET body = ? WHERE position = ?').run(rotated.body.replace('"manual"', '"scheduled"'), rotated.position);
+      db.prepare('DELETE FROM events WHERE position = ?').run(breaker[breaker.length - 1].position);
+      db.prepare("UPDATE events SET body = '{not json' WHERE position = ?").run(breaker[0].position);
+    });
+    const report = await verify();
+    const found = rules(report.findings);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        `chain@${rotated.position}`,
+        `record@${breaker[0].position}`,
+        `duplicate-event-id@${cp.position}`,
+        `checkpoint-signature@${cp.position}`,
+        `checkpoint-root@${cp.position}`,
+        `stream-head@${breaker[breaker.length - 2].position}`,
+      ]),
+    );
+    // For one event: its chain and order findings, then the decoded checks, then the checkpoint's; stream heads last.
+    expect(found.indexOf(`duplicate-event-id@${cp.position}`)).toBeLessThan(found.indexOf(`checkpoint-signature@${cp.position}`));
+    expect(found[found.length - 1]).toBe(`stream-head@${breaker[breaker.length - 2].position}`);
   });
 });

@@ -3,7 +3,8 @@ import { findingsTable } from './output';
 
 describe('audit command line', () => {
   it('parses verify with space- and equals-separated values', () => {
-    expect(parseArgs(['verify', '--from', 'sqlite:x.db', '--audit-key=k.pem', '--json', 'r.json'])).toEqual({ name: 'verify', from: 'sqlite:x.db', auditKey: 'k.pem', json: 'r.json' });
+    expect(parseArgs(['verify', '--from', 'sqlite:x.db', '--audit-key=k.pem', '--json', 'r.json'])).toEqual({ name: 'verify', from: 'sqlite:x.db', auditKey: 'k.pem', json: 'r.json', threads: 2 });
+    expect(parseArgs(['verify', '--from', 'x.jsonl', '--audit-key', 'k.pem', '--threads', '1'])).toEqual({ name: 'verify', from: 'x.jsonl', auditKey: 'k.pem', json: null, threads: 1 });
     expect(parseArgs(['export', '--out', 'o.jsonl', '--from', 'esdb:esdb://h:2113'])).toEqual({ name: 'export', from: 'esdb:esdb://h:2113', out: 'o.jsonl' });
   });
 
@@ -14,6 +15,8 @@ describe('audit command line', () => {
     [['verify', '--from', 'a', '--from', 'b', '--audit-key', 'k'], 'given twice'],
     [['export', '--from', 'a', '--audit-key', 'k'], 'unknown option --audit-key'],
     [['export', '--from', 'a'], 'export needs --out'],
+    [['verify', '--from', 'a', '--audit-key', 'k', '--threads', '3'], '--threads takes 1 or 2, not 3'],
+    [['export', '--from', 'a', '--out', 'o', '--threads', '1'], 'unknown option --threads'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseArgs(argv as string[])).toThrow(UsageError);
     expect(() => parseArgs(argv as string[])).toThrow(message);

@@ -5,12 +5,15 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   audit export --from <source> --out <file.jsonl>
-  audit verify --from <source> --audit-key <public-key.pem> [--json <report.json>]
+  audit verify --from <source> --audit-key <public-key.pem> [--json <report.json>] [--threads 1|2]
 
 Sources:
   sqlite:<file>          the embedded store's SQLite file (read-only)
   esdb:<esdb://...>      an EventStoreDB connection string
   <file.jsonl>           an export written by 'audit export'
+
+--threads 2 (default) checks decoded events on a second thread while the first hashes the
+chains (SQLite sources); --threads 1 keeps everything on one. Both report the same findings.
 
 Exit codes: 0 clean, 1 findings, 2 usage or input error (nothing verified).`;
 
@@ -18,11 +21,11 @@ Exit codes: 0 clean, 1 findings, 2 usage or input error (nothing verified).`;
 export type Command =
   | { readonly name: 'help' }
   | { readonly name: 'export'; readonly from: string; readonly out: string }
-  | { readonly name: 'verify'; readonly from: string; readonly auditKey: string; readonly json: string | null };
+  | { readonly name: 'verify'; readonly from: string; readonly auditKey: string; readonly json: string | null; readonly threads: 1 | 2 };
 
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
   export: ['--from', '--out'],
-  verify: ['--from', '--audit-key', '--json'],
+  verify: ['--from', '--audit-key', '--json', '--threads'],
 };
 
 /** Parses `audit <command> --flag value ...` (also `--flag=value`); UsageError on anything else. */
@@ -39,7 +42,13 @@ export function parseArgs(argv: readonly string[]): Command {
     return v;
   };
   if (name === 'export') return { name, from: need('--from'), out: need('--out') };
-  return { name: 'verify', from: need('--from'), auditKey: need('--audit-key'), json: values.get('--json') ?? null };
+  return { name: 'verify', from: need('--from'), auditKey: need('--audit-key'), json: values.get('--json') ?? null, threads: threadsOf(values.get('--threads')) };
+}
+
+function threadsOf(value: string | undefined): 1 | 2 {
+  if (value === undefined || value === '2') return 2;
+  if (value === '1') return 1;
+  throw new UsageError(`--threads takes 1 or 2, not ${value}`);
 }
 
 function flagValues(args: readonly string[], allowed: readonly string[]): Map<string, string> {

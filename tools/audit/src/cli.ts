@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { AuditSource, NoteVerifierKey, exportJsonl, isAuditError, noteVerifierKey, openAuditSource, verifyAuditRecords } from '@keyledger/audit';
+import { AuditSource, NoteVerifierKey, exportJsonl, isAuditError, noteVerifierKey, openAuditSource, prepareReplayWorker, verifyAuditSource } from '@keyledger/audit';
 import { Command, USAGE, UsageError, parseArgs } from './args';
 import { Io, findingsTable, progress, summary } from './output';
 
@@ -52,11 +52,13 @@ async function runExport(from: string, out: string, io: Io): Promise<number> {
 }
 
 async function runVerify(command: Extract<Command, { name: 'verify' }>, io: Io): Promise<number> {
+  // The worker thread starts while the key is read and the source opened (it takes ~0.1 s).
+  if (command.threads === 2 && command.from.startsWith('sqlite:')) prepareReplayWorker();
   const auditKey = readAuditKey(command.auditKey);
   const source = open(command.from);
   const bar = progress(io, 'verify', source.total);
   try {
-    const report = await verifyAuditRecords(source.records(), { auditKey, streamHeads: source.streamHeads, onProgress: (n) => bar.update(n) });
+    const report = await verifyAuditSource(source, { auditKey, threads: command.threads, onProgress: (n) => bar.update(n) });
     bar.end();
     if (report.findings.length > 0) io.out(`${findingsTable(report.findings)}\n\n`);
     io.out(`${summary(source.description, report)}\n`);

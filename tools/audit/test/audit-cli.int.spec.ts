@@ -52,6 +52,16 @@ describe('audit CLI (spawned)', () => {
     expect(json.findings).toEqual([expect.objectContaining({ position: 8, stream: 'breakglass-ghost', rule: 'break-glass-signature' })]);
   }, 120_000);
 
+  it('prints the same findings with --threads 1 as with the worker thread (the default)', async () => {
+    const bad = join(dir, 'threads');
+    const { db, pem } = await writeStore(bad, { forgeBreakGlass: true });
+    const [one, two] = [audit('verify', '--from', `sqlite:${db}`, '--audit-key', pem, '--threads', '1'), audit('verify', '--from', `sqlite:${db}`, '--audit-key', pem)];
+    expect([one.status, two.status]).toEqual([1, 1]);
+    expect(two.stdout).toContain('break-glass-signature');
+    expect(two.stdout).toBe(one.stdout);
+    expect(audit('verify', '--from', `sqlite:${db}`, '--audit-key', pem, '--threads', '4').status).toBe(2);
+  }, 120_000);
+
   it('exits 2 on usage errors and unreadable inputs', async () => {
     const u = join(dir, 'usage');
     const { db, pem } = await writeStore(u);

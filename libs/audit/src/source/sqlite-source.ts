@@ -8,7 +8,8 @@ import type { RowBatch, RowTuple } from '../verify/row-batch';
 import type { AuditSource } from './audit-source';
 
 
-const PAGE = 5000;
+/** Rows per read: small pages keep the live set small, so young-generation collections stay cheap. */
+const PAGE = 1000;
 
 /**
  * Reads the embedded store's SQLite file directly and read-only, without the adapter: the stored

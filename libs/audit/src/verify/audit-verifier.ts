@@ -5,7 +5,7 @@ import { ChainSide } from './chain-side';
 import type { CheckedCheckpoint } from './checkpoint-check';
 import { EventSide } from './event-side';
 import type { Finding } from './findings';
-import { IndexedFindingList, mergeFindings } from './indexed-findings';
+import { replayReport } from './replay-report';
 
 /** What a replay found and covered. `clean` is true when there are no findings. */
 export interface VerifyReport {
@@ -44,25 +44,5 @@ export async function verifyAuditRecords(records: AsyncIterable<AuditRecord> | I
     count += 1;
     if (options.onProgress && count % every === 0) options.onProgress(count);
   }
-  events.finish(count);
-  return replayReport(chain, events.found, count, options);
-}
-
-/**
- * Completes a replay of `count` events whose event half reported `eventFindings`: stream heads,
- * the final progress call, and the report, with findings in the single-threaded order.
- */
-export function replayReport(chain: ChainSide, eventFindings: IndexedFindingList, count: number, options: VerifyOptions): VerifyReport {
-  chain.finish(count, options.streamHeads ? options.streamHeads() : null);
-  options.onProgress?.(count);
-  const findings = mergeFindings([chain.before, eventFindings, chain.after]);
-  return {
-    clean: findings.length === 0,
-    eventsChecked: count,
-    streamsChecked: chain.chain.heads.size,
-    auditedEvents: chain.tree.size,
-    rootHash: chain.tree.root().toString('base64'),
-    checkpoints: chain.checkpoints.checked,
-    findings,
-  };
+  return replayReport(chain, events.finish(count), count, options);
 }

@@ -1,5 +1,6 @@
 import { chainHash } from '@keyledger/adapters';
 import { GENESIS_HASH } from '@keyledger/kms-domain';
+import { isAuditedStream } from '../checkpoint/checkpoint-event';
 import type { AuditRecord } from './audit-record';
 import type { Report } from './findings';
 
@@ -8,6 +9,8 @@ export interface ChainHead {
   revision: number;
   hash: string;
   position: number;
+  /** Whether the stream's events are leaves of the Merkle tree (worked out once per stream). */
+  readonly audited: boolean;
 }
 
 /**
@@ -23,8 +26,8 @@ export class ChainCheck {
     this.checkRow(r.position, r.streamName, r.revision, r.prevHash, r.hash, r.body, report);
   }
 
-  /** `check` from the row's columns (the replay's hot path: no record object, no closure). */
-  checkRow(position: number, streamName: string, revision: number, prevHash: string, hash: string, body: string, report: Report): void {
+  /** `check` from the row's columns (the replay's hot path: no record object, no closure); returns the stream's head. */
+  checkRow(position: number, streamName: string, revision: number, prevHash: string, hash: string, body: string, report: Report): ChainHead {
     const head = this.heads.get(streamName);
     const expected = head ? head.revision + 1 : 0;
     let problem: string | null = null;
@@ -36,12 +39,16 @@ export class ChainCheck {
     if (problem !== null) report({ position, stream: streamName, rule: 'chain', detail: problem });
     if (chainHash(prevHash, body) !== hash) report({ position, stream: streamName, rule: 'chain', detail: 'stored hash differs from SHA-256(prevHash ‖ event): the event was altered' });
     if (!head) {
-      this.heads.set(streamName, { revision, hash, position });
-    } else if (revision >= head.revision) {
+      const first: ChainHead = { revision, hash, position, audited: isAuditedStream(streamName) };
+      this.heads.set(streamName, first);
+      return first;
+    }
+    if (revision >= head.revision) {
       head.revision = revision;
       head.hash = hash;
       head.position = position;
     }
+    return head;
   }
 }
 
