@@ -6,7 +6,7 @@ import { loadSchedulerObservabilityConfig } from './observability/observability.
 
 describe('scheduler start-up', () => {
   it('starts with the schedule registry, serves /metrics and /health/live, and closes cleanly', async () => {
-    const app = await startScheduler(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), { observability: { httpPort: 0 } });
+    const app = await startScheduler(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), { observability: { httpPort: 0 }, withoutRuntime: true });
     try {
       expect(app.get(SchedulerRegistry)).toBeInstanceOf(SchedulerRegistry);
       const address = app.getHttpServer().address();
@@ -18,6 +18,8 @@ describe('scheduler start-up', () => {
       for (const name of METRIC_NAMES) expect(body).toContain(`# TYPE ${name} `);
       expect(body).toContain('process_resident_memory_bytes');
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      // Without a store and provider the scheduler cannot do its work: not ready.
+      expect((await fetch(`${base}/health/ready`)).status).toBe(503);
     } finally {
       await app.close();
     }

@@ -12,6 +12,7 @@ export type ProviderOutcome = 'success' | 'error' | 'timeout';
 export type BreakerState = 'closed' | 'open' | 'half_open';
 /** How a rotation run ended for one key. */
 export type RotationOutcomeLabel = 'rotated' | 'skipped' | 'failed';
+export const ROTATION_OUTCOMES: readonly RotationOutcomeLabel[] = ['rotated', 'skipped', 'failed'];
 
 /** Gauge values of `circuit_breaker_state`, as the seed runbooks document them. */
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, open: 1, half_open: 2 };
@@ -32,6 +33,7 @@ export class KmsMetrics {
       m.cacheHitTotal.inc({ key_type: keyType }, 0);
       m.cacheMissTotal.inc({ key_type: keyType }, 0);
     }
+    for (const outcome of ROTATION_OUTCOMES) m.rotationsTotal.inc({ outcome }, 0);
   }
 
   /** One key retrieval of the given type and how long it took (cache hit or provider call). */

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore, type KmsProviderConfig } from '@keyledger/adapters';
+import {
+  BreakGlassSessions,
+  KeyMaintenance,
+  KeyRotation,
+  createKeyOperations,
+  noTelemetry,
+  type KeyOperations,
+  type KeyOperationsPorts,
+  type KeyOperationsTelemetry,
+} from '@keyledger/key-operations';
+import type { Clock, EventStore, IdGenerator, KmsProvider } from '@keyledger/kms-domain';
+import type { EventStoreHealthProbe, KmsHealthProbe } from '@keyledger/observability';
+import { resiliencePolicyOptionsFromEnv, type ResiliencePolicyOptions } from '@keyledger/resilience';
+import { ConfigError, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
+
+/** Forwards the key operations' telemetry to the metrics recorder once Nest has built it. */
+export class ForwardingTelemetry implements KeyOperationsTelemetry {
+  target: KeyOperationsTelemetry = noTelemetry;
+  cacheHit: KeyOperationsTelemetry['cacheHit'] = (t) => this.target.cacheHit(t);
+  cacheMiss: KeyOperationsTelemetry['cacheMiss'] = (t) => this.target.cacheMiss(t);
+  cacheSize: KeyOperationsTelemetry['cacheSize'] = (n) => this.target.cacheSize(n);
+  cacheEvicted: KeyOperationsTelemetry['cacheEvicted'] = (n) => this.target.cacheEvicted(n);
+  retrieval: KeyOperationsTelemetry['retrieval'] = (t, s) => this.target.retrieval(t, s);
+  providerRequest: KeyOperationsTelemetry['providerRequest'] = (p, o, r, s) => this.target.providerRequest(p, o, r, s);
+  error: KeyOperationsTelemetry['error'] = (o, c, t) => this.target.error(o, c, t);
+  breakerTransition: KeyOperationsTelemetry['breakerTransition'] = (n, s) => this.target.breakerTransition(n, s);
+}
+
+/** Everything the scheduler's jobs run on: the same key operations the API uses, plus the rotation and maintenance use cases. */
+export interface SchedulerRuntime {
+  readonly ports: KeyOperationsPorts;
+  readonly ops: KeyOperations;
+  readonly rotation: KeyRotation;
+  readonly maintenance: KeyMaintenance;
+  readonly sessions: BreakGlassSessions;
+  readonly telemetry: ForwardingTelemetry;
+  readonly kmsProbe: KmsHealthProbe;
+  readonly eventStoreProbe: EventStoreHealthProbe;
+  close(): Promise<void>;
+}
+
+/** What a runtime is composed from; tests pass an in-memory store, a fake clock and their provider. */
+export interface SchedulerRuntimeParts {
+  readonly store: EventStore;
+  readonly provider: KmsProvider;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly policyOptions?: (name: string) => ResiliencePolicyOptions;
+  readonly storeKind?: string;
+  readonly instance?: string;
+  /** Close the store and provider with the runtime (default true). */
+  readonly owned?: boolean;
+}
+
+/** Composes and starts the key operations for the scheduler (views replayed, no cache warm-up). */
+export async function composeSchedulerRuntime(parts: SchedulerRuntimeParts): Promise<SchedulerRuntime> {
+  const { store, provider } = parts;
+  const ports: KeyOperationsPorts = { store, provider, clock: parts.clock ?? { now: () => new Date() }, ids: parts.ids ?? { next: () => randomUUID() } };
+  const telemetry = new ForwardingTelemetry();
+  const ops = createKeyOperations({
+    ...ports,
+    telemetry,
+    policyOptions: parts.policyOptions ?? ((name) => resiliencePolicyOptionsFromEnv(name, process.env)),
+    instance: parts.instance ?? `keyledger-scheduler@${hostname()}:${process.pid}`,
+    providerWarning: provider.kind === 'local' ? LOCAL_KMS_WARNING : null,
+  });
+  // Before start(): the sessions view must see the replay.
+  const sessions = new BreakGlassSessions(ops.views);
+  await ops.start(0);
+  return {
+    ports,
+    ops,
+    rotation: new KeyRotation(ports, ops.views, ops.lifecycle),
+    maintenance: new KeyMaintenance(ports, ops.views, sessions),
+    sessions,
+    telemetry,
+    kmsProbe: {
+      provider: provider.kind,
+      check: async () => {
+        const health = await provider.healthProbe();
+        if (health.status === 'down') throw new Error(`${health.code}: ${health.reason}`);
+      },
+    },
+    eventStoreProbe: {
+      store: parts.storeKind ?? 'memory',
+      check: async () => {
+        if (ops.views.error()) throw new Error('the status views stopped folding');
+        return { projectionLag: await ops.views.lag() };
+      },
+    },
+    async close() {
+      sessions.close();
+      await ops.stop();
+      if (parts.owned === false) return;
+      await store.close();
+      await provider.close();
+    },
+  };
+}
+
+/**
+ * Provider selection from the same variables the API reads (KMS_PROVIDER, AWS_*, PKCS11_*,
+ * LOCAL_KMS_MASTER_KEY). Mirrors the API's app-local wiring; libs/key-operations may not import the adapters.
+ */
+export function schedulerProviderConfig(config: KeyledgerConfig, api: ApiConfig, warn: (m: string) => void): KmsProviderConfig {
+  switch (config.kmsProvider) {
+    case 'local':
+      return { provider: 'local', requireKms: config.requireKms, local: { dataDir: config.dataDir, masterKeyBase64: api.localMasterKey, warn } };
+    case 'aws':
+      if (!api.awsMasterKeyId || !api.awsRegion) throw new ConfigError(['KMS_PROVIDER=aws needs AWS_KMS_MASTER_KEY_ID and AWS_REGION']);
+      return { provider: 'aws', requireKms: config.requireKms, aws: { masterKeyId: api.awsMasterKeyId, region: api.awsRegion, endpoint: api.awsEndpoint } };
+    case 'pkcs11':
+      return { provider: 'pkcs11', requireKms: config.requireKms, pkcs11: pkcs11Options(api) };
+    default: {
+      const unknown: never = config.kmsProvider;
+      throw new ConfigError([`unknown KMS_PROVIDER ${String(unknown)}`]);
+    }
+  }
+}
+
+/** PKCS#11 settings from the API's variables (PKCS11_MODULE, PKCS11_PIN, PKCS11_SLOT or PKCS11_TOKEN_LABEL, ...). */
+function pkcs11Options(api: ApiConfig) {
+  const missing = [!api.pkcs11Module && 'PKCS11_MODULE', !api.pkcs11Pin && 'PKCS11_PIN', api.pkcs11Slot === undefined && !api.pkcs11TokenLabel && 'PKCS11_SLOT or PKCS11_TOKEN_LABEL'];
+  const problems = missing.filter((m): m is string => typeof m === 'string');
+  if (problems.length > 0) throw new ConfigError(problems.map((m) => `KMS_PROVIDER=pkcs11 needs ${m}`));
+  return {
+    module: api.pkcs11Module as string,
+    pin: api.pkcs11Pin as string,
+    ...(api.pkcs11Slot !== undefined ? { slot: api.pkcs11Slot } : {}),
+    ...(api.pkcs11TokenLabel ? { tokenLabel: api.pkcs11TokenLabel } : {}),
+    ...(api.pkcs11MasterKeyLabel ? { masterKeyLabel: api.pkcs11MasterKeyLabel } : {}),
+    createMasterKey: api.pkcs11CreateMasterKey,
+  };
+}
+
+/** Opens the configured store and provider (fail closed: REQUIRE_KMS refuses the local provider) and composes the runtime. */
+export async function createSchedulerRuntime(config: KeyledgerConfig, api: ApiConfig, warn: (m: string) => void): Promise<SchedulerRuntime> {
+  const provider = await createKmsProvider(schedulerProviderConfig(config, api, warn));
+  const store = openEventStore(
+    config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
+  );
+  return composeSchedulerRuntime({ store, provider, storeKind: config.eventStore });
+}

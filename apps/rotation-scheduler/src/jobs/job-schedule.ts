@@ -1,0 +1,57 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { ConfigError, type SchedulerConfig } from '@keyledger/runtime';
+import { SchedulerJobs, type JobName } from './scheduler-jobs';
+
+export const SCHEDULER_SETTINGS = Symbol.for('keyledger.SCHEDULER_SETTINGS');
+
+/** How often the overdue and break-glass gauges are recomputed between runs. */
+export const GAUGE_REFRESH_MS = 60_000;
+
+/** Builds a UTC cron job, or a ConfigError naming the variable when the expression does not parse. */
+export function cronJob(variable: string, expression: string, onTick: () => void): CronJob {
+  try {
+    return CronJob.from({ cronTime: expression, onTick, start: false, timeZone: 'UTC' });
+  } catch {
+    throw new ConfigError([`${variable}=${JSON.stringify(expression)} is not a valid cron expression`]);
+  }
+}
+
+/**
+ * Registers the jobs with the schedule registry (names: `rotation`, `key-deletion`,
+ * `break-glass-expiry`) and stops them, and any rotation in progress, on shutdown.
+ */
+@Injectable()
+export class JobSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('JobSchedule');
+
+  constructor(
+    private readonly registry: SchedulerRegistry,
+    private readonly jobs: SchedulerJobs,
+    @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerConfig & { readonly once: boolean },
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.jobs.refreshGauges();
+    if (this.settings.once) return;
+    const s = this.settings;
+    if (s.rotationEnabled) this.add('rotation', cronJob('KMS_ROTATION_CRON', s.rotationCron, () => void this.jobs.rotate()));
+    else this.logger.warn('KMS_ROTATION_ENABLED=false: keys will not be rotated on schedule');
+    this.add('key-deletion', cronJob('KMS_DELETION_CRON', s.deletionCron, () => void this.jobs.destroyDueKeys()));
+    this.add('break-glass-expiry', cronJob('BREAKGLASS_EXPIRY_CRON', s.breakGlassExpiryCron, () => void this.jobs.expireBreakGlass()));
+    const refresh = setInterval(() => this.jobs.refreshGauges(), GAUGE_REFRESH_MS);
+    refresh.unref();
+    this.registry.addInterval('gauge-refresh', refresh);
+  }
+
+  onApplicationShutdown(): void {
+    this.jobs.stop();
+  }
+
+  private add(name: JobName, job: CronJob): void {
+    this.registry.addCronJob(name, job);
+    job.start();
+    this.logger.log(`job ${name} scheduled, next run ${job.nextDate().toISO() ?? 'unknown'} (UTC)`);
+  }
+}

@@ -1,0 +1,82 @@
+import { breakGlassStream, keyMaterialStream, keyStream, type EventStore } from '@keyledger/kms-domain';
+import { DAY_MS, actor, localProvider, newWorld, schedulerOn } from './support/harness';
+
+const HOUR = 3_600_000;
+
+async function activeSession(store: EventStore, sessionId: string, at: Date, ttlSeconds: number): Promise<void> {
+  const meta = (n: number) => ({ eventId: `${sessionId}-${n}`, occurredAt: at.toISOString(), actor: 'user:alice', correlationId: 'c', causationId: null });
+  const expiresAt = new Date(at.getTime() + ttlSeconds * 1000).toISOString();
+  await store.append(breakGlassStream(sessionId), [
+    {
+      type: 'BreakGlassRequested',
+      schemaVersion: 1,
+      data: { sessionId, requester: 'user:alice', scope: { kind: 'global' }, justification: 'KMS outage, release must be signed', incidentRef: 'INC-1', ttlSeconds, requestedAt: at.toISOString() },
+      metadata: meta(1),
+    },
+    {
+      type: 'BreakGlassActivated',
+      schemaVersion: 1,
+      data: { sessionId, kid: `bg-${sessionId}`, publicKey: 'PEM', algorithm: 'ED25519', activatedAt: at.toISOString(), expiresAt },
+      metadata: meta(2),
+    },
+  ]);
+}
+
+describe('key deletion job', () => {
+  it('destroys keys whose deletion window has passed and deletes their material stream; keeps the others', async () => {
+    const { store, clock } = newWorld();
+    const provider = await localProvider();
+    const s = await schedulerOn(store, provider, clock);
+    try {
+      const lifecycle = s.runtime.ops.lifecycle;
+      const gone = (await lifecycle.create(actor, { tenantId: 'acme', name: 'gone', purpose: 'encrypt' })).key;
+      const later = (await lifecycle.create(actor, { tenantId: 'acme', name: 'later', purpose: 'sign' })).key;
+      const kept = (await lifecycle.create(actor, { tenantId: 'acme', name: 'kept', purpose: 'encrypt' })).key;
+      await lifecycle.scheduleDeletion(actor, 'acme', gone.keyId, 7);
+      clock.advance(2 * DAY_MS);
+      await lifecycle.scheduleDeletion(actor, 'acme', later.keyId, 7);
+      clock.advance(6 * DAY_MS);
+      expect(await s.jobs.destroyDueKeys()).toBe(true);
+      expect((await store.readStream(keyStream('acme', gone.keyId))).map((e) => e.type).slice(-1)).toEqual(['KeyDestroyed']);
+      expect(await store.readStream(keyMaterialStream('acme', gone.keyId))).toEqual([]);
+      expect((await lifecycle.get('acme', later.keyId)).key.status).toBe('PendingDeletion');
+      expect((await store.readStream(keyMaterialStream('acme', later.keyId))).length).toBe(1);
+      expect((await lifecycle.get('acme', kept.keyId)).key.status).toBe('Enabled');
+      // Idempotent: a second run (or a second replica) finds nothing to do.
+      const before = await store.headPosition();
+      expect(await s.jobs.destroyDueKeys()).toBe(true);
+      expect(await store.headPosition()).toBe(before);
+    } finally {
+      await s.runtime.close();
+      await provider.close();
+      await store.close();
+    }
+  });
+});
+
+describe('break-glass expiry job', () => {
+  it('expires sessions past their ttl and records their emergency key destroyed', async () => {
+    const { store, clock } = newWorld();
+    const provider = await localProvider();
+    await activeSession(store, 'bg-old', clock.now(), 3600);
+    await activeSession(store, 'bg-new', clock.now(), 4 * 3600);
+    const s = await schedulerOn(store, provider, clock);
+    try {
+      clock.advance(2 * HOUR);
+      s.jobs.refreshGauges();
+      expect(s.recorder.active).toBe(2);
+      expect(await s.jobs.expireBreakGlass()).toBe(true);
+      expect((await store.readStream(breakGlassStream('bg-old'))).map((e) => e.type).slice(2)).toEqual(['BreakGlassExpired', 'BreakGlassEmergencyKeyDestroyed']);
+      expect(await store.readStream(breakGlassStream('bg-new'))).toHaveLength(2);
+      await s.runtime.ops.views.waitFor(await store.headPosition());
+      s.jobs.refreshGauges();
+      expect(s.recorder.active).toBe(1);
+      expect(await s.jobs.expireBreakGlass()).toBe(true);
+      expect(await store.readStream(breakGlassStream('bg-old'))).toHaveLength(4);
+    } finally {
+      await s.runtime.close();
+      await provider.close();
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import { isConcurrencyConflict, type ExistingKeyState, type RotationReason } from '@keyledger/kms-domain';
+import type { Actor, KeyOperationsPorts } from '../deps';
+import type { KeyLifecycle } from '../keys/key-lifecycle-operations';
+import { handleKeyCommand, loadKey } from '../keys/key-repository';
+import { existing } from '../keys/key-view';
+import type { KeyViews } from '../views/key-views';
+import { RotationPacer, type Sleep } from './rotation-pacer';
+import { effectiveRotationStatus, errorCodeOf } from './rotation-policy';
+
+/** `due`: Enabled keys whose primary version reached its period (the scheduler); `all`: every Enabled key (rotate-all-keys). */
+export type RotationSelection = 'due' | 'all';
+
+/** Options of one rotation run; see `KeyRotation.run`. */
+export interface RotationRunOptions {
+  readonly select: RotationSelection;
+  readonly reason: RotationReason;
+  /** Fleet-wide maximum key age in days; a key's own shorter period wins. */
+  readonly maxAgeDays?: number;
+  /** Cap on rotations started per minute (undefined: no cap). */
+  readonly maxPerMinute?: number;
+  readonly jitterRatio?: number;
+  /** Append `KeyRotationFailed` for each failed key (default: true for `due`, false for `all`). */
+  readonly recordFailures?: boolean;
+  readonly runId?: string;
+  readonly signal?: AbortSignal;
+  readonly random?: () => number;
+  readonly sleep?: Sleep;
+  readonly monotonic?: () => number;
+  /** Called once per key considered, e.g. to count outcomes in metrics. */
+  readonly onOutcome?: (outcome: RotationOutcome) => void;
+}
+
+export type RotationOutcomeKind = 'rotated' | 'skipped' | 'failed';
+
+export interface RotationOutcome {
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly outcome: RotationOutcomeKind;
+  readonly version?: number;
+  readonly code?: string;
+}
+
+/** What one run did. `status` is `partial` when a key failed or the run was aborted. */
+export interface RotationRunReport {
+  readonly runId: string;
+  readonly status: 'success' | 'partial';
+  readonly total: number;
+  readonly rotated: number;
+  readonly skipped: number;
+  readonly failed: readonly { readonly tenantId: string; readonly keyId: string; readonly code: string }[];
+  readonly keys: readonly { readonly tenantId: string; readonly keyId: string; readonly version: number }[];
+  readonly aborted: boolean;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+/** Attempts per key when its stream keeps moving for reasons other than a rotation. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * The one rotation use case behind both `POST /api/admin/kms/rotate-all-keys` and the scheduler's
+ * nightly job. Each key is re-read from its stream, checked, then rotated with If-Match on the
+ * revision read: when another writer (a second scheduler replica) got there first the append
+ * conflicts, the key is re-read, and a key that is no longer due is skipped, so one period never
+ * sees two rotations. A failure is reported (and recorded as `KeyRotationFailed`) and the run goes on.
+ */
+export class KeyRotation {
+  constructor(
+    private readonly ports: KeyOperationsPorts,
+    private readonly views: KeyViews,
+    private readonly lifecycle: KeyLifecycle,
+  ) {}
+
+  /** Candidates at `now` from the status view, in random order (replicas start on different keys). */
+  candidates(options: Pick<RotationRunOptions, 'select' | 'maxAgeDays' | 'random'>): ExistingKeyState[] {
+    const now = this.ports.clock.now();
+    const keys = Object.values(this.views.snapshot().keys.keys).filter(
+      (k) => k.status === 'Enabled' && (options.select === 'all' || effectiveRotationStatus(k, now, options.maxAgeDays).due),
+    );
+    return shuffle(keys, options.random ?? Math.random);
+  }
+
+  async run(actor: Actor, options: RotationRunOptions): Promise<RotationRunReport> {
+    const startedAt = this.ports.clock.now().toISOString();
+    const runId = options.runId ?? `rotation-${this.ports.ids.next()}`.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 128);
+    const pacer = new RotationPacer(options);
+    const keys = this.candidates(options);
+    const rotated: { tenantId: string; keyId: string; version: number }[] = [];
+    const failed: { tenantId: string; keyId: string; code: string }[] = [];
+    let skipped = 0;
+    let aborted = false;
+    for (const key of keys) {
+      await pacer.slot();
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const outcome = await this.rotateOne(actor, key, options, runId);
+      options.onOutcome?.(outcome);
+      if (outcome.outcome === 'rotated') rotated.push({ tenantId: key.tenantId, keyId: key.keyId, version: outcome.version ?? 0 });
+      else if (outcome.outcome === 'failed') failed.push({ tenantId: key.tenantId, keyId: key.keyId, code: outcome.code ?? 'UNEXPECTED' });
+      else skipped++;
+    }
+    const status = failed.length === 0 && !aborted ? 'success' : 'partial';
+    const finishedAt = this.ports.clock.now().toISOString();
+    return { runId, status, total: keys.length, rotated: rotated.length, skipped, failed, keys: rotated, aborted, startedAt, finishedAt };
+  }
+
+  private async rotateOne(actor: Actor, key: ExistingKeyState, options: RotationRunOptions, runId: string): Promise<RotationOutcome> {
+    const ids = { tenantId: key.tenantId, keyId: key.keyId };
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      try {
+        const loaded = await loadKey(this.ports.store, key.tenantId, key.keyId);
+        if (!existing(loaded.state) || loaded.revision === null || !this.stillWanted(loaded.state, options)) return { ...ids, outcome: 'skipped' };
+        const result = await this.lifecycle.rotate(actor, key.tenantId, key.keyId, { ifMatch: loaded.revision, reason: options.reason });
+        return { ...ids, outcome: 'rotated', version: result.key.primaryVersion };
+      } catch (error) {
+        const raced = isConcurrencyConflict(error) || errorCodeOf(error) === 'PRECONDITION_FAILED';
+        // rotate-all: a concurrent change means someone else acted on the key; never rotate it twice.
+        if (raced && options.select === 'all') return { ...ids, outcome: 'skipped' };
+        if (raced) continue;
+        return this.failed(actor, key, options, runId, errorCodeOf(error));
+      }
+    }
+    return this.failed(actor, key, options, runId, 'CONCURRENCY_CONFLICT');
+  }
+
+  private stillWanted(state: ExistingKeyState, options: RotationRunOptions): boolean {
+    if (options.select === 'all') return state.status === 'Enabled';
+    return effectiveRotationStatus(state, this.ports.clock.now(), options.maxAgeDays).due;
+  }
+
+  private async failed(actor: Actor, key: ExistingKeyState, options: RotationRunOptions, runId: string, code: string): Promise<RotationOutcome> {
+    if (options.recordFailures ?? options.select === 'due') {
+      const command = { type: 'RecordKeyRotationFailure', tenantId: key.tenantId, keyId: key.keyId, now: this.ports.clock.now(), reason: options.reason, code, runId } as const;
+      // Best effort: the store may be what failed; the outcome is still reported and counted.
+      await handleKeyCommand(this.ports, actor, command).catch(() => undefined);
+    }
+    return { tenantId: key.tenantId, keyId: key.keyId, outcome: 'failed', code };
+  }
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { booleanSchema, envVar, intInRange, readEnv } from './env';
+
+/** Five or six space-separated cron fields (the scheduler checks the expression itself at start). */
+const cronSchema = z
+  .string()
+  .trim()
+  .refine((v) => /^\S+(\s+\S+){4,5}$/.test(v), { message: 'is not a cron expression of 5 or 6 fields' });
+
+const vars = {
+  rotationEnabled: envVar('KMS_ROTATION_ENABLED', booleanSchema, 'true or false'),
+  rotationCron: envVar('KMS_ROTATION_CRON', cronSchema, "a cron expression, e.g. '0 2 * * *' (02:00 UTC daily)"),
+  rotationMaxAgeDays: envVar('KMS_ROTATION_MAX_AGE_DAYS', intInRange(1, 3650), 'whole days 1..3650'),
+  rotationMaxPerMinute: envVar('KMS_ROTATION_MAX_PER_MINUTE', intInRange(1, 100_000), 'rotations per minute 1..100000'),
+  rotationJitterPercent: envVar('KMS_ROTATION_JITTER_PERCENT', intInRange(0, 100), 'percent 0..100 of the spacing added at random'),
+  deletionCron: envVar('KMS_DELETION_CRON', cronSchema, "a cron expression, e.g. '0 * * * *'"),
+  breakGlassExpiryCron: envVar('BREAKGLASS_EXPIRY_CRON', cronSchema, "a cron expression, e.g. '* * * * *'"),
+};
+
+/** The rotation scheduler's job settings; see docs/scheduler.md. */
+export interface SchedulerConfig {
+  /** KMS_ROTATION_ENABLED: run the nightly rotation job (default true). */
+  readonly rotationEnabled: boolean;
+  /** KMS_ROTATION_CRON: when the rotation job runs, in UTC (default `0 2 * * *`). */
+  readonly rotationCron: string;
+  /** KMS_ROTATION_MAX_AGE_DAYS: fleet-wide maximum key age; a key's shorter period wins (default 90). */
+  readonly rotationMaxAgeDays: number;
+  /** KMS_ROTATION_MAX_PER_MINUTE: cap on rotations started per minute (default 600). */
+  readonly rotationMaxPerMinute: number;
+  /** KMS_ROTATION_JITTER_PERCENT: random extra spacing between rotations (default 50). */
+  readonly rotationJitterPercent: number;
+  /** KMS_DELETION_CRON: when keys past their deletion window are destroyed (default hourly). */
+  readonly deletionCron: string;
+  /** BREAKGLASS_EXPIRY_CRON: when break-glass sessions past their ttl are expired (default every minute). */
+  readonly breakGlassExpiryCron: string;
+}
+
+export const SCHEDULER_DEFAULTS = {
+  rotationEnabled: 'true',
+  rotationCron: '0 2 * * *',
+  rotationMaxAgeDays: '90',
+  rotationMaxPerMinute: '600',
+  rotationJitterPercent: '50',
+  deletionCron: '0 * * * *',
+  breakGlassExpiryCron: '* * * * *',
+} as const;
+
+/** Reads and validates the scheduler's settings; a ConfigError names every bad variable. */
+export function loadSchedulerConfig(env: Readonly<Record<string, string | undefined>> = process.env): SchedulerConfig {
+  return readEnv(vars, env, SCHEDULER_DEFAULTS) as SchedulerConfig;
+}
