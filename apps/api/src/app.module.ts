@@ -15,6 +15,8 @@ import {
 } from '@keyledger/observability';
 import type { ApiConfig, KeyledgerConfig } from '@keyledger/runtime';
 import { AdminController, ADMIN_STATUS_EXTRA } from './admin/admin.controller';
+import { AuditController } from './audit/audit.controller';
+import { auditProviders } from './audit/audit.providers';
 import { AUTHENTICATOR, AuthGuard } from './auth/auth.guard';
 import { BreakGlassController } from './break-glass/break-glass.controller';
 import type { ApiRuntime } from './composition/api-runtime';
@@ -92,8 +94,8 @@ export class AppModule {
           options: options.health,
         }),
       ],
-      controllers: runtime ? [HealthController, KeysController, CryptoController, AdminController, BreakGlassController] : [HealthController],
-      providers: [...keyProviders(options), { provide: RUNTIME, useFactory: () => new RuntimeCloser(runtime) }],
+      controllers: runtime ? [HealthController, KeysController, CryptoController, AdminController, BreakGlassController, AuditController] : [HealthController],
+      providers: [...keyProviders(options), ...auditProviders(runtime), { provide: RUNTIME, useFactory: () => new RuntimeCloser(runtime) }],
     };
   }
 }

@@ -8,7 +8,7 @@ import { inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from
 import { resiliencePolicyOptionsFromEnv } from '@keyledger/resilience';
 import { ConfigError, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { createAuthenticator, type Authenticator } from '../auth/authenticator';
-import { loadBreakGlassConfig } from '../break-glass/break-glass-config';
+import { loadBreakGlassConfig } from '../break-glass/break-glass.config';
 
 /** How often the API expires break-glass sessions past their ttl itself (the scheduler does too). */
 export const BREAK_GLASS_EXPIRY_INTERVAL_MS = 60_000;

@@ -1,0 +1,64 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { AuditedEventsPage, ConsistencyProofView, InclusionProofView } from '@keyledger/audit';
+import { CurrentPrincipal, requireRole, type Principal, type Role } from '../auth/principal';
+import { ApiError } from '../http/api-error';
+import { parse } from '../http/schemas';
+import { consistencyQuerySchema, emptyQuerySchema, eventsQuerySchema, inclusionQuerySchema } from './audit.schemas';
+import { AuditService, type AuditKeyView, type CheckpointView } from './audit.service';
+
+export const AUDIT_SERVICE = Symbol.for('keyledger.AUDIT_SERVICE');
+
+const AUDITORS: readonly Role[] = ['auditor', 'admin'];
+
+/**
+ * The audit log (issue 11): the newest signed checkpoint and the audit public key for any
+ * authenticated caller; proofs and the audited events for auditors and admins whose token reaches
+ * every tenant (the log spans all tenants).
+ */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit')
+export class AuditController {
+  constructor(@Inject(AUDIT_SERVICE) private readonly audit: AuditService) {}
+
+  @Get('checkpoints/latest')
+  async latest(@Query() query: unknown): Promise<CheckpointView> {
+    parse(emptyQuerySchema, query);
+    const latest = await this.audit.latestCheckpoint();
+    if (latest === null) throw new ApiError('NOT_FOUND', 'No audit checkpoint has been signed yet');
+    return latest;
+  }
+
+  @Get('key')
+  key(@Query() query: unknown): Promise<AuditKeyView> {
+    parse(emptyQuerySchema, query);
+    return this.audit.auditKey();
+  }
+
+  @Get('proofs/inclusion')
+  inclusion(@CurrentPrincipal() p: Principal, @Query() query: unknown): Promise<InclusionProofView> {
+    requireAuditor(p);
+    const { eventId, treeSize } = parse(inclusionQuerySchema, query);
+    return this.audit.inclusionProof(eventId, treeSize);
+  }
+
+  @Get('proofs/consistency')
+  consistency(@CurrentPrincipal() p: Principal, @Query() query: unknown): Promise<ConsistencyProofView> {
+    requireAuditor(p);
+    const { from, to } = parse(consistencyQuerySchema, query);
+    return this.audit.consistencyProof(from, to);
+  }
+
+  @Get('events')
+  events(@CurrentPrincipal() p: Principal, @Query() query: unknown): Promise<AuditedEventsPage> {
+    requireAuditor(p);
+    const { fromPosition, limit } = parse(eventsQuerySchema, query);
+    return this.audit.auditedEvents(fromPosition, limit);
+  }
+}
+
+function requireAuditor(p: Principal): void {
+  requireRole(p, AUDITORS);
+  if (!p.tenants.includes('*')) throw new ApiError('FORBIDDEN', 'The audit log spans every tenant: this needs a token for all tenants (*)');
+}

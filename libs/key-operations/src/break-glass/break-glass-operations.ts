@@ -1,0 +1,226 @@
+import {
+  SessionNotFoundError,
+  breakGlassDecider,
+  breakGlassProjection,
+  isConcurrencyConflict,
+  type ApproverRole,
+  type BreakGlassView,
+  type BreakGlassViewEntry,
+  type KeyledgerEvent,
+  type RecordedEvent,
+  type Scope,
+} from '@keyledger/kms-domain';
+import type { Actor, KeyOperationsPorts } from '../deps';
+import type { Signers } from '../signers/signers';
+import type { KeyViews } from '../views/key-views';
+import { BreakGlassError } from './break-glass-errors';
+import type { EmergencyKeyCustody } from './emergency-keys';
+import { EmergencySigning, type EmergencySignInput, type EmergencySignature } from './emergency-signing';
+import { OutageTracker } from './outage-tracker';
+import { BREAK_GLASS_SYSTEM_ACTOR, SessionEndings, type BreakGlassExpiryReport } from './session-endings';
+import { appendSession, loadSession } from './session-store';
+import { toSessionView, type BreakGlassSessionView } from './session-view';
+
+/** What break-glass reports: the `breakglass_sessions_active` gauge and `breakglass_signatures_total`. */
+export interface BreakGlassTelemetry {
+  breakglassSessionsActive(count: number): void;
+  breakglassSignature(): void;
+}
+
+export interface BreakGlassOptions {
+  readonly custody: EmergencyKeyCustody;
+  /** BREAKGLASS_MIN_OUTAGE_MINUTES: how long the signing provider must have been unavailable (default 30). */
+  readonly minOutageMinutes?: number;
+  readonly telemetry?: BreakGlassTelemetry;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface BreakGlassRequestInput {
+  readonly requester: string;
+  readonly scope: Scope;
+  readonly justification: string;
+  readonly incidentRef: string;
+  readonly ttlSeconds?: number;
+}
+
+export const DEFAULT_MIN_OUTAGE_MINUTES = 30;
+const EMERGENCY_ALGORITHM = 'ECDSA_P256_SHA256' as const;
+const SESSION_EVENT = /^BreakGlass/;
+/** Events after which this process must no longer hold the session's key. */
+const KEY_ENDING_EVENTS = new Set(['BreakGlassClosed', 'BreakGlassExpired', 'BreakGlassEmergencyKeyLost', 'BreakGlassEmergencyKeyDestroyed']);
+
+/** The kid of a session's emergency signer. */
+export const emergencyKid = (sessionId: string): string => `breakglass-${sessionId}`;
+
+/**
+ * Break-glass emergency signing: a session is requested during a long signing outage, approved by
+ * two distinct principals holding approver-security and approver-finance (neither the requester),
+ * whose second approval creates the emergency key in custody and registers its signer with the
+ * session's validity window; the requester signs, each signature recorded before it is returned;
+ * close or expiry destroys the key. The sessions view is folded from the key views' subscription,
+ * so construct this before `KeyOperations.start()`.
+ */
+export class BreakGlassOperations {
+  private view: BreakGlassView = breakGlassProjection.initial;
+  private readonly outage = new OutageTracker();
+  private readonly endings: SessionEndings;
+  private readonly signing: EmergencySigning;
+  private telemetry: BreakGlassTelemetry | undefined;
+  private readonly minOutageMinutes: number;
+
+  constructor(
+    private readonly ports: KeyOperationsPorts,
+    private readonly views: KeyViews,
+    signers: Signers,
+    private readonly options: BreakGlassOptions,
+  ) {
+    this.minOutageMinutes = options.minOutageMinutes ?? DEFAULT_MIN_OUTAGE_MINUTES;
+    this.telemetry = options.telemetry;
+    this.endings = new SessionEndings(ports, signers, options.custody, () => this.view);
+    this.signing = new EmergencySigning(ports, views, signers, options.custody);
+    views.onEvent((recorded) => this.apply(recorded));
+  }
+
+  /** Where this process keeps emergency keys. */
+  get custody(): EmergencyKeyCustody {
+    return this.options.custody;
+  }
+
+  /** Sets the metrics recorder (the app builds it after the operations) and reports the gauge. */
+  setTelemetry(telemetry: BreakGlassTelemetry): void {
+    this.telemetry = telemetry;
+    telemetry.breakglassSessionsActive(this.activeCount());
+  }
+
+  /** Opens a session; only during an outage of the signing provider of at least the minimum length (else NO_OUTAGE). */
+  async request(actor: Actor, input: BreakGlassRequestInput): Promise<BreakGlassSessionView> {
+    const now = this.ports.clock.now();
+    this.requireOutage(now);
+    const sessionId = this.ports.ids.next();
+    const command = { type: 'RequestBreakGlass', sessionId, now, ...input } as const;
+    const loaded = { state: breakGlassDecider.initialState(), revision: null };
+    const events = breakGlassDecider.decide(command, loaded.state);
+    return this.settled(sessionId, await appendSession(this.ports, actor, sessionId, loaded, events, now));
+  }
+
+  /**
+   * Records one approval. The approval that completes the quorum creates the emergency key first
+   * (only after a dry run of the decision passed), activates the session and registers the signer.
+   */
+  async approve(actor: Actor, sessionId: string, approver: string, role: ApproverRole): Promise<BreakGlassSessionView> {
+    const loaded = await loadSession(this.ports, sessionId);
+    const now = this.ports.clock.now();
+    const base = { type: 'ApproveBreakGlass', sessionId, now, approver, role } as const;
+    const completes = loaded.state.status === 'Requested' && loaded.state.approvals.length === 1;
+    const kid = emergencyKid(sessionId);
+    const probe = { kid, publicKey: 'placeholder-public-key', algorithm: EMERGENCY_ALGORITHM };
+    breakGlassDecider.decide(completes ? { ...base, emergencySigner: probe } : base, loaded.state);
+    if (!completes) return this.settled(sessionId, await appendSession(this.ports, actor, sessionId, loaded, breakGlassDecider.decide(base, loaded.state), now));
+    const publicKey = await this.options.custody.create(kid);
+    const events = breakGlassDecider.decide({ ...base, emergencySigner: { kid, publicKey, algorithm: EMERGENCY_ALGORITHM } }, loaded.state);
+    let position: number;
+    try {
+      position = await appendSession(this.ports, actor, sessionId, loaded, events, now);
+    } catch (error) {
+      await this.options.custody.destroy(kid);
+      throw error;
+    }
+    const view = await this.settled(sessionId, position);
+    await this.signing.ensureSigner(actor, view).catch((error: unknown) => this.options.onError?.(error));
+    return this.get(sessionId);
+  }
+
+  /** Signs for the requester; the signature is returned only after its record was appended. */
+  async sign(actor: Actor, sessionId: string, input: EmergencySignInput): Promise<EmergencySignature> {
+    const signature = await this.signing.sign(actor, this.get(sessionId), input);
+    this.telemetry?.breakglassSignature();
+    return signature;
+  }
+
+  /** Closes a session with a reason; an issued emergency key is destroyed and its signer retired. */
+  async close(actor: Actor, sessionId: string, closedBy: string, reason: string): Promise<BreakGlassSessionView> {
+    const loaded = await loadSession(this.ports, sessionId);
+    const now = this.ports.clock.now();
+    const events = breakGlassDecider.decide({ type: 'CloseBreakGlass', sessionId, now, closedBy, reason }, loaded.state);
+    await this.settled(sessionId, await appendSession(this.ports, actor, sessionId, loaded, events, now));
+    await this.endings.destroyKey(actor, sessionId).catch((error: unknown) => {
+      if (!isConcurrencyConflict(error)) throw error;
+    });
+    return this.get(sessionId);
+  }
+
+  /**
+   * The scheduler's job: expires sessions past their ttl at `now`, destroys their emergency keys
+   * (and those of any ended session not yet recorded as destroyed) and retires their signers.
+   */
+  expireBreakGlassSessions(now: Date, actor: Actor = BREAK_GLASS_SYSTEM_ACTOR): Promise<BreakGlassExpiryReport> {
+    return this.endings.expire(now, actor);
+  }
+
+  /** Call once at start, after the views replayed: active sessions whose key is gone are recorded key-lost. */
+  recordLostKeys(actor: Actor = BREAK_GLASS_SYSTEM_ACTOR): Promise<string[]> {
+    return this.endings.recordLostKeys(actor);
+  }
+
+  /** One session from the view (SESSION_NOT_FOUND when absent). */
+  get(sessionId: string): BreakGlassSessionView {
+    const entry = Object.prototype.hasOwnProperty.call(this.view.sessions, sessionId) ? this.view.sessions[sessionId] : undefined;
+    if (!entry) throw new SessionNotFoundError(sessionId);
+    return toSessionView(entry);
+  }
+
+  /** Sessions, optionally in one state (`active` = Active), newest request first. */
+  list(status?: BreakGlassViewEntry['status']): BreakGlassSessionView[] {
+    return Object.values(this.view.sessions)
+      .filter((s) => status === undefined || s.status === status)
+      .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt) || a.sessionId.localeCompare(b.sessionId))
+      .map(toSessionView);
+  }
+
+  /** The scope of a session (for JWKS: which tenants see its signer). */
+  scopeOf(sessionId: string): Scope | undefined {
+    return Object.prototype.hasOwnProperty.call(this.view.sessions, sessionId) ? this.view.sessions[sessionId].scope : undefined;
+  }
+
+  /** Running sessions (Active or KeyLost): the value of `breakglass_sessions_active`. */
+  activeCount(): number {
+    return Object.values(this.view.sessions).filter((s) => s.status === 'Active' || s.status === 'KeyLost').length;
+  }
+
+  /** Minutes the signing provider has been unavailable at `now` (null: available). */
+  outageMinutes(now: Date = this.ports.clock.now()): number | null {
+    return this.outage.minutesAt(now);
+  }
+
+  private requireOutage(now: Date): void {
+    const minutes = this.outage.minutesAt(now);
+    if (minutes === null) {
+      throw new BreakGlassError('NO_OUTAGE', 'The signing provider is available (no open kms-signing-key breaker is recorded); break-glass is for outages only');
+    }
+    if (minutes < this.minOutageMinutes) {
+      throw new BreakGlassError('NO_OUTAGE', `The signing provider has been unavailable for ${minutes} min; break-glass needs ${this.minOutageMinutes} min (BREAKGLASS_MIN_OUTAGE_MINUTES)`);
+    }
+  }
+
+  private async settled(sessionId: string, position: number): Promise<BreakGlassSessionView> {
+    await this.views.waitFor(position);
+    return this.get(sessionId);
+  }
+
+  private apply(recorded: RecordedEvent): void {
+    this.outage.apply(recorded);
+    if (!SESSION_EVENT.test(recorded.type)) return;
+    const event = { type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as KeyledgerEvent;
+    this.view = breakGlassProjection.apply(this.view, { event, streamName: recorded.streamName, position: recorded.position });
+    if (KEY_ENDING_EVENTS.has(recorded.type)) this.dropHeldKey((recorded.data as { sessionId: string }).sessionId);
+    this.telemetry?.breakglassSessionsActive(this.activeCount());
+  }
+
+  /**
+   * Another process (or this one) ended the session: a key this custody still holds goes now (a
+   * memory key of this process, or an HSM object when another process recorded the end).
+   */
+  private dropHeldKey(sessionId: string): void {
+    this.options.custody.destroy(emergencyKid(sessionId)).catch((error: unknown) => this.options.onError?.(error));
+  }
+}

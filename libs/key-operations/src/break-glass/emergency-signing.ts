@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import {
+  SHA256_DIGEST_BYTES,
+  ValidationError,
+  breakGlassDecider,
+  isConcurrencyConflict,
+  type KeySigningAlgorithm,
+} from '@keyledger/kms-domain';
+import type { Actor, KeyOperationsPorts } from '../deps';
+import type { Signers } from '../signers/signers';
+import type { KeyViews } from '../views/key-views';
+import { BreakGlassError } from './break-glass-errors';
+import type { EmergencyKeyCustody } from './emergency-keys';
+import { appendSession, loadSession } from './session-store';
+import type { BreakGlassSessionView } from './session-view';
+
+/** One emergency signature request: the message or its SHA-256 digest, and why. */
+export type EmergencySignInput = ({ readonly message: Uint8Array } | { readonly digest: Uint8Array }) & {
+  /** The principal asking; must be the session's requester. */
+  readonly signer: string;
+  /** Tenant the payload belongs to (default: the session's tenant; required for a global session). */
+  readonly tenantId?: string;
+  readonly justification: string;
+};
+
+export interface EmergencySignature {
+  readonly sessionId: string;
+  /** DER ECDSA P-256 over the SHA-256 digest. */
+  readonly signature: Buffer;
+  readonly kid: string;
+  readonly algorithm: KeySigningAlgorithm;
+  /** SHA-256 hex of the signed payload, as recorded. */
+  readonly digest: string;
+  readonly sequence: number;
+  readonly signedAt: string;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * The signing step of a session. Order: requester check, a dry run of the record (active,
+ * unexpired, scope, justification), the signature in custody, the signer registered, then the
+ * `BreakGlassSignatureRecorded` append; the signature leaves only after that append succeeded and
+ * is zeroed when it fails.
+ */
+export class EmergencySigning {
+  constructor(
+    private readonly ports: KeyOperationsPorts,
+    private readonly views: KeyViews,
+    private readonly signers: Signers,
+    private readonly custody: EmergencyKeyCustody,
+  ) {}
+
+  async sign(actor: Actor, session: BreakGlassSessionView, input: EmergencySignInput): Promise<EmergencySignature> {
+    if (input.signer !== session.requester) {
+      throw new BreakGlassError('FORBIDDEN', `Only the requester of break-glass session ${session.sessionId} may sign with it`);
+    }
+    const digest = digestOf(input);
+    const tenantId = input.tenantId ?? (session.scope.kind === 'tenant' ? session.scope.tenantId : undefined);
+    if (tenantId === undefined) throw new ValidationError('tenantId', 'required for a global break-glass session');
+    const command = { type: 'RecordBreakGlassSignature', sessionId: session.sessionId, tenantId, digest: digest.toString('hex'), justification: input.justification } as const;
+    const first = await loadSession(this.ports, session.sessionId);
+    breakGlassDecider.decide({ ...command, now: this.ports.clock.now() }, first.state);
+    const signature = await this.custody.sign(kidOf(session), digest);
+    try {
+      await this.ensureSigner(actor, session);
+      return await this.record(actor, command, signature);
+    } catch (error) {
+      signature.fill(0);
+      throw error;
+    }
+  }
+
+  /** Registers the session's signer with its validity window unless the registry already has it. */
+  async ensureSigner(actor: Actor, session: BreakGlassSessionView): Promise<void> {
+    const signer = session.signer;
+    if (!signer || this.signers.find(signer.kid)) return;
+    await this.signers.register(actor, {
+      kid: signer.kid,
+      publicKey: signer.publicKey,
+      algorithm: signer.algorithm,
+      owner: { kind: 'break-glass', sessionId: session.sessionId },
+      validFrom: new Date(signer.activatedAt),
+      validUntil: new Date(signer.expiresAt),
+    });
+  }
+
+  private async record(
+    actor: Actor,
+    command: { readonly type: 'RecordBreakGlassSignature'; readonly sessionId: string; readonly tenantId: string; readonly digest: string; readonly justification: string },
+    signature: Buffer,
+  ): Promise<EmergencySignature> {
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await loadSession(this.ports, command.sessionId);
+      const now = this.ports.clock.now();
+      const [event] = breakGlassDecider.decide({ ...command, now }, loaded.state);
+      try {
+        const position = await appendSession(this.ports, actor, command.sessionId, loaded, [event], now);
+        await this.views.waitFor(position).catch(() => undefined);
+      } catch (error) {
+        if (isConcurrencyConflict(error) && attempt < MAX_ATTEMPTS) continue;
+        throw error;
+      }
+      if (event.type !== 'BreakGlassSignatureRecorded') throw new Error('unexpected break-glass decision');
+      const { kid, digest, sequence, signedAt } = event.data;
+      return { sessionId: command.sessionId, signature, kid, algorithm: 'ECDSA_P256_SHA256', digest, sequence, signedAt };
+    }
+  }
+}
+
+function kidOf(session: BreakGlassSessionView): string {
+  if (!session.signer) throw new BreakGlassError('EMERGENCY_KEY_UNAVAILABLE', `Break-glass session ${session.sessionId} has no emergency key`);
+  return session.signer.kid;
+}
+
+function digestOf(input: EmergencySignInput): Buffer {
+  if ('digest' in input) {
+    if (input.digest.length !== SHA256_DIGEST_BYTES) throw new ValidationError('digest', `expected ${SHA256_DIGEST_BYTES} bytes (SHA-256)`);
+    return Buffer.from(input.digest);
+  }
+  return createHash('sha256').update(input.message).digest();
+}

@@ -1,0 +1,13 @@
+export { BreakGlassOperations, DEFAULT_MIN_OUTAGE_MINUTES, emergencyKid } from './break-glass-operations';
+export type { BreakGlassOptions, BreakGlassRequestInput, BreakGlassTelemetry } from './break-glass-operations';
+export type { EmergencySignInput, EmergencySignature } from './emergency-signing';
+export { BreakGlassError, BREAK_GLASS_ERROR_CODES } from './break-glass-errors';
+export type { BreakGlassErrorCode } from './break-glass-errors';
+export { isEmergencyKeyHsm, spkiPem } from './emergency-keys';
+export type { EmergencyKeyCustody, EmergencyKeyHsm, EmergencyKeyLocation } from './emergency-keys';
+export { MemoryEmergencyKeys } from './memory-emergency-keys';
+export { HsmEmergencyKeys, emergencyKeyLabel } from './hsm-emergency-keys';
+export { OutageTracker, SIGNING_BREAKERS } from './outage-tracker';
+export { BREAK_GLASS_SYSTEM_ACTOR } from './session-endings';
+export type { BreakGlassExpiryReport } from './session-endings';
+export type { BreakGlassSessionView } from './session-view';

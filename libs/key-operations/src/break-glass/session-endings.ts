@@ -1,0 +1,103 @@
+import {
+  breakGlassDecider,
+  isConcurrencyConflict,
+  sessionsAwaitingKeyDestruction,
+  sessionsDueForExpiry,
+  sessionsWithStatus,
+  type BreakGlassView,
+} from '@keyledger/kms-domain';
+import type { Actor, KeyOperationsPorts } from '../deps';
+import type { Signers } from '../signers/signers';
+import type { EmergencyKeyCustody } from './emergency-keys';
+import { appendSession, handleSessionCommand, loadSession } from './session-store';
+
+/** What an expiry run did; `failed` names the session and the error code. */
+export interface BreakGlassExpiryReport {
+  readonly expired: readonly string[];
+  readonly keysDestroyed: readonly string[];
+  readonly failed: readonly { readonly sessionId: string; readonly code: string }[];
+}
+
+export const BREAK_GLASS_SYSTEM_ACTOR: Actor = { subject: 'service:signing-breakglass', correlationId: 'break-glass-maintenance' };
+
+const codeOf = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'INTERNAL';
+};
+
+/**
+ * The ends of sessions: destroying an ended session's emergency key (custody first, then the
+ * `BreakGlassEmergencyKeyDestroyed` record, then the signer retired, staying verifiable), expiry at
+ * ttl, and the key-lost record for sessions whose key did not survive a restart.
+ */
+export class SessionEndings {
+  constructor(
+    private readonly ports: KeyOperationsPorts,
+    private readonly signers: Signers,
+    private readonly custody: EmergencyKeyCustody,
+    private readonly view: () => BreakGlassView,
+  ) {}
+
+  /** Destroys the emergency key of an ended session and records it; false when nothing was left to do. */
+  async destroyKey(actor: Actor, sessionId: string): Promise<boolean> {
+    const loaded = await loadSession(this.ports, sessionId);
+    const state = loaded.state;
+    if (state.status === 'KeyDestroyed') {
+      await this.signers.retire(actor, state.issued?.signer.kid ?? `breakglass-${sessionId}`, 'break-glass session ended');
+      return false;
+    }
+    if (state.status !== 'Ended' || state.issued === null) return false;
+    const kid = state.issued.signer.kid;
+    await this.custody.destroy(kid);
+    const now = this.ports.clock.now();
+    const events = breakGlassDecider.decide({ type: 'DestroyEmergencyKey', sessionId, now }, state);
+    try {
+      await appendSession(this.ports, actor, sessionId, loaded, events, now);
+    } catch (error) {
+      if (!isConcurrencyConflict(error)) throw error;
+    }
+    await this.signers.retire(actor, kid, 'break-glass session ended');
+    return true;
+  }
+
+  /**
+   * Expires running sessions past their ttl at `now` and destroys the keys of every ended session
+   * not yet recorded as destroyed. Each session stands alone: one failure does not stop the others.
+   */
+  async expire(now: Date, actor: Actor = BREAK_GLASS_SYSTEM_ACTOR): Promise<BreakGlassExpiryReport> {
+    const expired: string[] = [];
+    const keysDestroyed: string[] = [];
+    const failed: { sessionId: string; code: string }[] = [];
+    for (const session of sessionsDueForExpiry(this.view(), now)) {
+      await handleSessionCommand(this.ports, actor, { type: 'ExpireBreakGlass', sessionId: session.sessionId, now })
+        .then(() => expired.push(session.sessionId))
+        .catch((error: unknown) => isConcurrencyConflict(error) || failed.push({ sessionId: session.sessionId, code: codeOf(error) }));
+    }
+    const ended = new Set([...expired, ...sessionsAwaitingKeyDestruction(this.view()).map((s) => s.sessionId)]);
+    for (const sessionId of [...ended].sort()) {
+      await this.destroyKey(actor, sessionId)
+        .then((done) => done && keysDestroyed.push(sessionId))
+        .catch((error: unknown) => failed.push({ sessionId, code: codeOf(error) }));
+    }
+    return { expired, keysDestroyed, failed };
+  }
+
+  /**
+   * After a start: every active session whose key this custody no longer holds (memory keys never
+   * survive a restart) is recorded key-lost and can no longer sign. Returns those session ids.
+   */
+  async recordLostKeys(actor: Actor = BREAK_GLASS_SYSTEM_ACTOR): Promise<string[]> {
+    const lost: string[] = [];
+    for (const session of sessionsWithStatus(this.view(), 'Active')) {
+      if (session.status !== 'Active' || (await this.custody.holds(session.signer.kid))) continue;
+      const detail =
+        this.custody.location === 'memory'
+          ? 'the emergency key lived in the memory of a process that restarted'
+          : 'the emergency key is no longer in the HSM';
+      const now = this.ports.clock.now();
+      await handleSessionCommand(this.ports, actor, { type: 'RecordEmergencyKeyLost', sessionId: session.sessionId, detail, now });
+      lost.push(session.sessionId);
+    }
+    return lost;
+  }
+}
