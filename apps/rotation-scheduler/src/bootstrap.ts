@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { KmsMetrics, resolveRequestId } from '@keyledger/observability';
 import { loadApiConfig, loadSchedulerConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { createSchedulerRuntime, type SchedulerRuntime } from './composition/scheduler-runtime';
+import { AuditCheckpointJob } from './jobs/audit-checkpoint-job';
 import { SchedulerJobs } from './jobs/scheduler-jobs';
 import { loadSchedulerObservabilityConfig, type SchedulerObservabilityConfig } from './observability/observability.config';
 import { SchedulerModule, type SchedulerModuleOptions } from './scheduler.module';
@@ -49,14 +50,16 @@ export async function startScheduler(config: KeyledgerConfig, overrides: Schedul
 }
 
 /**
- * `--once`: runs every job one time (rotation, key deletion, break-glass expiry) and closes.
+ * `--once`: runs every job one time (rotation, key deletion, break-glass expiry, then an audit
+ * checkpoint over what they appended) and closes.
  * Resolves the process exit code: 0 when every job succeeded, 1 otherwise.
  */
 export async function runOnce(config: KeyledgerConfig, overrides: SchedulerOverrides = {}): Promise<0 | 1> {
   const app = await startScheduler(config, { ...overrides, once: true, noHttp: overrides.noHttp ?? true });
   try {
     const ok = await app.get(SchedulerJobs).runAll();
-    return ok ? 0 : 1;
+    const audited = await app.get(AuditCheckpointJob).run();
+    return ok && audited ? 0 : 1;
   } finally {
     await app.close();
   }

@@ -16,6 +16,7 @@ import type { KeyledgerConfig, SchedulerConfig } from '@keyledger/runtime';
 import type { SchedulerRuntime } from './composition/scheduler-runtime';
 import { LiveController } from './health/live.controller';
 import { ReadyController } from './health/ready.controller';
+import { AuditCheckpointJob } from './jobs/audit-checkpoint-job';
 import { JobSchedule, SCHEDULER_SETTINGS } from './jobs/job-schedule';
 import { SchedulerJobs, type JobLog } from './jobs/scheduler-jobs';
 import type { SchedulerObservabilityConfig } from './observability/observability.config';
@@ -63,6 +64,7 @@ function jobProviders(options: SchedulerModuleOptions): Provider[] {
   return [
     { provide: SCHEDULER_SETTINGS, useValue: { ...scheduler, once: options.once ?? false } },
     { provide: SchedulerJobs, inject: [KmsMetrics], useFactory: (metrics: KmsMetrics) => new SchedulerJobs(runtime, settings, metrics, nestLog()) },
+    { provide: AuditCheckpointJob, useFactory: () => new AuditCheckpointJob(runtime.ports, nestLog()) },
     JobSchedule,
   ];
 }

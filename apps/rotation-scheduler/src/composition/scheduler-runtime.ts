@@ -74,7 +74,7 @@ export async function composeSchedulerRuntime(parts: SchedulerRuntimeParts): Pro
     ports,
     ops,
     rotation: new KeyRotation(ports, ops.views, ops.lifecycle),
-    maintenance: new KeyMaintenance(ports, ops.views, sessions),
+    maintenance: new KeyMaintenance(ports, ops.views),
     sessions,
     telemetry,
     kmsProbe: {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { ConfigError, type SchedulerConfig } from '@keyledger/runtime';
+import { AUDIT_CHECKPOINT_JOB, AuditCheckpointJob } from './audit-checkpoint-job';
 import { SchedulerJobs, type JobName } from './scheduler-jobs';
 
 export const SCHEDULER_SETTINGS = Symbol.for('keyledger.SCHEDULER_SETTINGS');
@@ -20,7 +21,8 @@ export function cronJob(variable: string, expression: string, onTick: () => void
 
 /**
  * Registers the jobs with the schedule registry (names: `rotation`, `key-deletion`,
- * `break-glass-expiry`) and stops them, and any rotation in progress, on shutdown.
+ * `break-glass-expiry`, and the `audit-checkpoint` interval) and stops them, and any rotation in
+ * progress, on shutdown.
  */
 @Injectable()
 export class JobSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +31,7 @@ export class JobSchedule implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly registry: SchedulerRegistry,
     private readonly jobs: SchedulerJobs,
+    private readonly audit: AuditCheckpointJob,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerConfig & { readonly once: boolean },
   ) {}
 
@@ -40,6 +43,7 @@ export class JobSchedule implements OnApplicationBootstrap, OnApplicationShutdow
     else this.logger.warn('KMS_ROTATION_ENABLED=false: keys will not be rotated on schedule');
     this.add('key-deletion', cronJob('KMS_DELETION_CRON', s.deletionCron, () => void this.jobs.destroyDueKeys()));
     this.add('break-glass-expiry', cronJob('BREAKGLASS_EXPIRY_CRON', s.breakGlassExpiryCron, () => void this.jobs.expireBreakGlass()));
+    this.addAuditCheckpoints(s.auditCheckpointIntervalMinutes);
     const refresh = setInterval(() => this.jobs.refreshGauges(), GAUGE_REFRESH_MS);
     refresh.unref();
     this.registry.addInterval('gauge-refresh', refresh);
@@ -47,6 +51,13 @@ export class JobSchedule implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationShutdown(): void {
     this.jobs.stop();
+  }
+
+  private addAuditCheckpoints(minutes: number): void {
+    const timer = setInterval(() => void this.audit.run(), minutes * 60_000);
+    timer.unref();
+    this.registry.addInterval(AUDIT_CHECKPOINT_JOB, timer);
+    this.logger.log(`job ${AUDIT_CHECKPOINT_JOB} scheduled every ${minutes} min`);
   }
 
   private add(name: JobName, job: CronJob): void {

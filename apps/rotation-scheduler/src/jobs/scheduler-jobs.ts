@@ -82,9 +82,16 @@ export class SchedulerJobs {
   /** Expires break-glass sessions past their ttl and records their emergency keys destroyed. */
   expireBreakGlass(): Promise<boolean> {
     return this.guard('break-glass-expiry', async () => {
-      const report = await this.runtime.maintenance.expireBreakGlassSessions(this.actor('break-glass-expiry'));
+      // The same use case as the API's: it also retires the signers and deletes HSM-held keys.
+      const now = this.runtime.ports.clock.now();
+      const report = await this.runtime.ops.breakGlass.expireBreakGlassSessions(now, this.actor('break-glass-expiry'));
       this.recorder.breakglassSessionsActive(this.runtime.sessions.activeCount());
-      return this.finish('break-glass-expiry', report);
+      return this.finish('break-glass-expiry', {
+        status: report.failed.length === 0 ? 'success' : 'partial',
+        done: report.expired.length + report.keysDestroyed.length,
+        skipped: 0,
+        failed: report.failed.map((f) => ({ id: f.sessionId, code: f.code })),
+      });
     });
   }
 

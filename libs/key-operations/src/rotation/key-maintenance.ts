@@ -1,17 +1,7 @@
-import {
-  breakGlassDecider,
-  breakGlassStream,
-  foldEvents,
-  isConcurrencyConflict,
-  keyMaterialStream,
-  type BreakGlassCommand,
-  type BreakGlassEvent,
-} from '@keyledger/kms-domain';
+import { isConcurrencyConflict, keyMaterialStream } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
-import { toNewEvents } from '../keys/event-context';
 import { handleKeyCommand, loadKey } from '../keys/key-repository';
 import type { KeyViews } from '../views/key-views';
-import type { BreakGlassSessions } from './break-glass-sessions';
 import { errorCodeOf } from './rotation-policy';
 
 /** What a maintenance job did; `failed` names the item and the error code. */
@@ -29,14 +19,13 @@ const reached = (now: Date, at: string): boolean => now.getTime() >= Date.parse(
 /**
  * The scheduler's other jobs: destroy keys whose deletion window has passed (the `KeyDestroyed`
  * decision first, under optimistic concurrency so a concurrent cancel wins, then the material
- * stream is deleted: crypto-shredding), and expire break-glass sessions past their ttl, recording
- * their emergency keys as destroyed. Each item stands alone: one failure does not stop the others.
+ * stream is deleted: crypto-shredding). Each item stands alone: one failure does not stop the
+ * others. Break-glass expiry is BreakGlassOperations.expireBreakGlassSessions, shared with the API.
  */
 export class KeyMaintenance {
   constructor(
     private readonly ports: KeyOperationsPorts,
     private readonly views: KeyViews,
-    private readonly sessions: BreakGlassSessions,
   ) {}
 
   async destroyDueKeys(actor: Actor): Promise<MaintenanceReport> {
@@ -49,24 +38,6 @@ export class KeyMaintenance {
       [...due.map((k) => ({ id: `${k.tenantId}:${k.keyId}`, run: () => this.destroy(actor, k.tenantId, k.keyId) })),
         ...leftovers.map((k) => ({ id: `${k.tenantId}:${k.keyId}`, run: () => this.shredLeftover(k.tenantId, k.keyId) }))],
     );
-  }
-
-  async expireBreakGlassSessions(actor: Actor): Promise<MaintenanceReport> {
-    const now = this.ports.clock.now();
-    const expiring = this.sessions.dueForExpiry(now).map((s) => s.sessionId);
-    const ended = this.sessions.awaitingKeyDestruction().map((s) => s.sessionId).filter((id) => !expiring.includes(id));
-    const destroyKey = (sessionId: string) => this.session(actor, { type: 'DestroyEmergencyKey', sessionId, now: this.ports.clock.now() });
-    return this.each([
-      ...expiring.map((id) => ({
-        id,
-        run: async (): Promise<Step> => {
-          const expired = await this.session(actor, { type: 'ExpireBreakGlass', sessionId: id, now: this.ports.clock.now() });
-          const destroyed = await destroyKey(id);
-          return expired === 'done' || destroyed === 'done' ? 'done' : 'skipped';
-        },
-      })),
-      ...ended.map((id) => ({ id, run: () => destroyKey(id) })),
-    ]);
   }
 
   private async destroy(actor: Actor, tenantId: string, keyId: string): Promise<Step> {
@@ -86,23 +57,6 @@ export class KeyMaintenance {
     const stream = keyMaterialStream(tenantId, keyId);
     if ((await this.ports.store.readStream(stream, { maxCount: 1 })).length === 0) return 'skipped';
     await this.ports.store.deleteStream(stream);
-    return 'done';
-  }
-
-  private async session(actor: Actor, command: BreakGlassCommand): Promise<Step> {
-    const stream = breakGlassStream(command.sessionId);
-    const recorded = await this.ports.store.readStream(stream);
-    const state = foldEvents(breakGlassDecider, recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as BreakGlassEvent));
-    const expectedDone = command.type === 'ExpireBreakGlass' ? state.status !== 'Active' && state.status !== 'KeyLost' : state.status !== 'Ended';
-    if (expectedDone) return 'skipped';
-    const events = breakGlassDecider.decide(command, state);
-    const expected = recorded.length === 0 ? 'no-stream' : recorded[recorded.length - 1].revision;
-    try {
-      await this.ports.store.append(stream, toNewEvents(events, actor, command.now, this.ports.ids), { expectedRevision: expected });
-    } catch (error) {
-      if (isConcurrencyConflict(error)) return 'skipped';
-      throw error;
-    }
     return 'done';
   }
 
