@@ -27,10 +27,19 @@ export class AuditFormatError extends KeyledgerError {
   }
 }
 
-/** Every error the audit lib throws on purpose, by stable code. */
-export type AuditError = ProofRangeError | AuditedEventNotFoundError | AuditFormatError;
+/** The provider's audit key does not match the recorded one, or signs what the recorded key does not verify: fail closed. */
+export class AuditKeyMismatchError extends KeyledgerError {
+  readonly code = 'AUDIT_KEY_MISMATCH';
 
-const AUDIT_CODES: ReadonlySet<string> = new Set(['AUDIT_PROOF_RANGE', 'AUDIT_EVENT_NOT_FOUND', 'AUDIT_FORMAT_INVALID']);
+  constructor(detail: string) {
+    super(`audit key: ${detail}`);
+  }
+}
+
+/** Every error the audit lib throws on purpose, by stable code. */
+export type AuditError = ProofRangeError | AuditedEventNotFoundError | AuditFormatError | AuditKeyMismatchError;
+
+const AUDIT_CODES: ReadonlySet<string> = new Set(['AUDIT_PROOF_RANGE', 'AUDIT_EVENT_NOT_FOUND', 'AUDIT_FORMAT_INVALID', 'AUDIT_KEY_MISMATCH']);
 
 /** Brand check on the code, not `instanceof`. */
 export function isAuditError(error: unknown): error is AuditError {

@@ -7,6 +7,8 @@ export * from './note/signed-note';
 export * from './checkpoint/checkpoint-event';
 export * from './checkpoint/audit-log';
 export * from './checkpoint/sign-audit-checkpoint';
+export * from './checkpoint/audit-key';
+export * from './checkpoint/provider-audit-key';
 export * from './verify/findings';
 export { recordOfEvent, recordOfRow, type AuditRecord, type StoredRow } from './verify/audit-record';
 export { type RecordedStreamHead } from './verify/chain-check';

@@ -10,6 +10,7 @@ describe('scheduler config', () => {
       rotationJitterPercent: 50,
       deletionCron: '0 * * * *',
       breakGlassExpiryCron: '* * * * *',
+      auditCheckpointIntervalMinutes: 15,
     });
   });
 

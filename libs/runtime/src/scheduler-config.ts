@@ -15,6 +15,7 @@ const vars = {
   rotationJitterPercent: envVar('KMS_ROTATION_JITTER_PERCENT', intInRange(0, 100), 'percent 0..100 of the spacing added at random'),
   deletionCron: envVar('KMS_DELETION_CRON', cronSchema, "a cron expression, e.g. '0 * * * *'"),
   breakGlassExpiryCron: envVar('BREAKGLASS_EXPIRY_CRON', cronSchema, "a cron expression, e.g. '* * * * *'"),
+  auditCheckpointIntervalMinutes: envVar('AUDIT_CHECKPOINT_INTERVAL_MINUTES', intInRange(1, 1440), 'whole minutes 1..1440 between audit checkpoints'),
 };
 
 /** The rotation scheduler's job settings; see docs/scheduler.md. */
@@ -33,6 +34,8 @@ export interface SchedulerConfig {
   readonly deletionCron: string;
   /** BREAKGLASS_EXPIRY_CRON: when break-glass sessions past their ttl are expired (default every minute). */
   readonly breakGlassExpiryCron: string;
+  /** AUDIT_CHECKPOINT_INTERVAL_MINUTES: how often a signed audit checkpoint is added when new events exist (default 15). */
+  readonly auditCheckpointIntervalMinutes: number;
 }
 
 export const SCHEDULER_DEFAULTS = {
@@ -43,6 +46,7 @@ export const SCHEDULER_DEFAULTS = {
   rotationJitterPercent: '50',
   deletionCron: '0 * * * *',
   breakGlassExpiryCron: '* * * * *',
+  auditCheckpointIntervalMinutes: '15',
 } as const;
 
 /** Reads and validates the scheduler's settings; a ConfigError names every bad variable. */

@@ -9,7 +9,8 @@ import {
   ENCRYPTION_ALGORITHMS,
   type KeyledgerEventType,
 } from '@keyledger/kms-domain';
-import { AUDIT_CHECKPOINT_SCHEMA_VERSION } from '../checkpoint/checkpoint-event';
+import { AUDIT_KEY_SCHEMA_VERSION, AUDIT_KEY_STREAM } from '../checkpoint/audit-key';
+import { AUDIT_CHECKPOINT_SCHEMA_VERSION, AUDIT_CHECKPOINT_STREAM } from '../checkpoint/checkpoint-event';
 import { DataShape, hex64, id, int, iso, nullable, oneOf, positive, ratio, scope, shape, str, stringMap, text } from './field-checks';
 
 const key = { tenantId: id, keyId: id };
@@ -23,8 +24,8 @@ const keyVersionOwner = shape({ kind: oneOf(['key-version']), tenantId: id, keyI
 const breakGlassOwner = shape({ kind: oneOf(['break-glass']), sessionId: id });
 const owner = (v: unknown) => keyVersionOwner(v) || breakGlassOwner(v);
 
-/** Data shape of every known event type (docs/events.md), plus the audit checkpoint. */
-export const EVENT_SHAPES: Readonly<Record<KeyledgerEventType | 'AuditCheckpointSigned', DataShape>> = {
+/** Data shape of every known event type (docs/events.md), plus the audit checkpoint and audit key. */
+export const EVENT_SHAPES: Readonly<Record<KeyledgerEventType | 'AuditCheckpointSigned' | 'AuditKeyCreated', DataShape>> = {
   KeyCreated: {
     ...key,
     purpose: oneOf(KEY_PURPOSES),
@@ -71,15 +72,32 @@ export const EVENT_SHAPES: Readonly<Record<KeyledgerEventType | 'AuditCheckpoint
   BreakerHalfOpened: { ...breaker, halfOpenedAt: iso },
   BreakerClosed: { ...breaker, consecutiveSuccesses: int, closedAt: iso },
   AuditCheckpointSigned: { origin: str, treeSize: int, rootHash: str, lastPosition: int, keyName: str, keyId: str, note: str, signedAt: iso },
+  AuditKeyCreated: {
+    keyName: str,
+    origin: str,
+    algorithm: oneOf(['ECDSA_P256_SHA256']),
+    provider: oneOf(['local', 'aws', 'pkcs11']),
+    providerKeyId: str,
+    publicKey: str,
+    keyId: str,
+    createdAt: iso,
+  },
 };
 
 /** Schema version every known type must carry. */
-export const EXPECTED_VERSIONS: Readonly<Record<string, number>> = { ...EVENT_SCHEMA_VERSIONS, AuditCheckpointSigned: AUDIT_CHECKPOINT_SCHEMA_VERSION };
+export const EXPECTED_VERSIONS: Readonly<Record<string, number>> = {
+  ...EVENT_SCHEMA_VERSIONS,
+  AuditCheckpointSigned: AUDIT_CHECKPOINT_SCHEMA_VERSION,
+  AuditKeyCreated: AUDIT_KEY_SCHEMA_VERSION,
+};
+
+/** Audit types that live in one stream of their own, by exact name. */
+export const EXACT_STREAMS: Readonly<Record<string, string>> = { AuditCheckpointSigned: AUDIT_CHECKPOINT_STREAM, AuditKeyCreated: AUDIT_KEY_STREAM };
 
 /** Stream category each event type belongs to (the checkpoint lives in `audit-checkpoints`). */
 export function expectedCategory(type: string): string {
   if (type === 'KeyMaterialWrapped') return 'keymaterial';
-  if (type === 'AuditCheckpointSigned') return 'audit';
+  if (type === 'AuditCheckpointSigned' || type === 'AuditKeyCreated') return 'audit';
   if (type.startsWith('BreakGlass')) return 'breakglass';
   if (type.startsWith('Breaker')) return 'breaker';
   if (type.startsWith('Signing')) return 'signingfreeze';

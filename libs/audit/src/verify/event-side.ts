@@ -1,3 +1,4 @@
+import { AUDIT_KEY_EVENT_TYPE } from '../checkpoint/audit-key';
 import { AUDIT_CHECKPOINT_EVENT_TYPE } from '../checkpoint/checkpoint-event';
 import type { AuditRecord } from './audit-record';
 import { BreakGlassRules } from './break-glass-rules';
@@ -31,7 +32,7 @@ export class EventSide {
     if (first !== undefined) found.report({ position: r.position, stream: r.streamName, rule: 'duplicate-event-id', detail: `event id already used at position ${first}` });
     else this.eventIds.set(eventId, r.position);
     if (!checkSchema(event, found.report)) return;
-    if (event.type === AUDIT_CHECKPOINT_EVENT_TYPE) return;
+    if (event.type === AUDIT_CHECKPOINT_EVENT_TYPE || event.type === AUDIT_KEY_EVENT_TYPE) return;
     if (event.type.startsWith('BreakGlass')) this.breakGlass.check(event, found.report);
     else this.lifecycle.check(event, found.report);
   }

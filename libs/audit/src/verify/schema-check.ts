@@ -1,6 +1,5 @@
 import type { RecordedEvent } from '@keyledger/kms-domain';
-import { AUDIT_CHECKPOINT_STREAM } from '../checkpoint/checkpoint-event';
-import { EVENT_SHAPES, EXPECTED_VERSIONS, expectedCategory } from './event-shapes';
+import { EVENT_SHAPES, EXACT_STREAMS, EXPECTED_VERSIONS, expectedCategory } from './event-shapes';
 import { DataShape, shapeProblem } from './field-checks';
 import type { Report } from './findings';
 
@@ -8,15 +7,18 @@ import type { Report } from './findings';
 interface TypeRule {
   readonly version: number;
   readonly category: string;
-  /** Stream name prefix of the category (`key-`), or null for the checkpoint stream (exact name). */
+  /** Stream name prefix of the category (`key-`), or null for the audit streams (exact name). */
   readonly prefix: string | null;
+  /** The one stream of an audit type (`audit-checkpoints`, `audit-key`), else null. */
+  readonly exact: string | null;
   readonly shape: DataShape;
 }
 
 const TYPE_RULES: ReadonlyMap<string, TypeRule> = new Map(
   Object.keys(EVENT_SHAPES).map((type) => {
     const category = expectedCategory(type);
-    const rule: TypeRule = { version: EXPECTED_VERSIONS[type], category, prefix: category === 'audit' ? null : `${category}-`, shape: EVENT_SHAPES[type as keyof typeof EVENT_SHAPES] };
+    const exact = EXACT_STREAMS[type] ?? null;
+    const rule: TypeRule = { version: EXPECTED_VERSIONS[type], category, prefix: exact !== null ? null : `${category}-`, exact, shape: EVENT_SHAPES[type as keyof typeof EVENT_SHAPES] };
     return [type, rule];
   }),
 );
@@ -39,7 +41,7 @@ export function schemaProblem(event: RecordedEvent): string | null {
   const rule = typeof type === 'string' ? TYPE_RULES.get(type) : undefined;
   if (rule === undefined) return `unknown event type ${String(type)}`;
   if (schemaVersion !== rule.version) return `${type} at schema version ${String(schemaVersion)}, expected ${rule.version}`;
-  const inStream = rule.prefix === null ? streamName === AUDIT_CHECKPOINT_STREAM : streamName.startsWith(rule.prefix);
+  const inStream = rule.prefix === null ? streamName === rule.exact : streamName.startsWith(rule.prefix);
   if (!inStream) return `${type} does not belong in stream ${streamName}`;
   const shape = shapeProblem(event.data, rule.shape);
   if (shape !== null) return `${type}: ${shape}`;
