@@ -1,108 +1,129 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AsymmetricKeySpec } from '@keyledger/kms-domain';
 import { kmsError } from '../shared/kms-errors';
+import { DEFAULT_FILE_LOCK, withFileLock, type FileLockOptions } from './local-file-lock';
+import {
+  emptyStore,
+  readStoreFile,
+  statStamp,
+  writeStoreFile,
+  type LocalKeyState,
+  type LocalResidentKey,
+  type StoreFile,
+  type StoreSnapshot,
+} from './local-key-store-file';
+
+export type { LocalKeyState, LocalResidentKey } from './local-key-store-file';
 
 /** File name of the local provider's key list (resident keys and key states) under the data directory. */
 export const LOCAL_KEY_STORE_FILE = 'local-kms-keys.json';
+/** The cross-process lock taken around every write of {@link LOCAL_KEY_STORE_FILE}. */
+export const LOCAL_KEY_STORE_LOCK_FILE = `${LOCAL_KEY_STORE_FILE}.lock`;
 
-/** States the local provider models; an operator switches them with `LocalKmsProvider#setKeyState`. */
-export type LocalKeyState = 'Enabled' | 'Disabled';
-
-/** A provider-resident key; the private key is kept wrapped under the master key. */
-export interface LocalResidentKey {
-  readonly keyId: string;
-  readonly spec: AsymmetricKeySpec;
-  readonly state: LocalKeyState;
-  readonly createdAt: string;
-  /** DER SPKI, base64. */
-  readonly publicKey: string;
-  /** Sealed PKCS#8 private key, base64. */
-  readonly wrappedPrivateKey: string;
-}
-
-interface StoreFile {
-  readonly version: 1;
-  readonly masterKeyState: LocalKeyState;
-  readonly keys: readonly LocalResidentKey[];
-}
+/** How stale the cached master key state may be on the wrap/unwrap path (one stat per period). */
+export const MASTER_STATE_MAX_AGE_MS = 1_000;
 
 /**
- * The local provider's small key database: a JSON file (mode 0600) under the data directory, or
- * memory only when there is none. Writes replace the file atomically and run one at a time.
+ * The local provider's small key database: a JSON file (mode 0600) under the data directory that
+ * several processes may share (the API and the scheduler under `npm start`), or memory only when
+ * there is none. Reads check the file's stamp and re-read it when another process changed it;
+ * writes take the cross-process lock, re-read, apply one change and replace the file atomically,
+ * so no process overwrites another's keys.
  */
 export class LocalKeyStore {
-  private writes: Promise<void> = Promise.resolve();
+  private data: StoreFile;
+  private stamp: string | undefined;
+  private checkedAt = 0;
+  private generation = 0;
+  private writes: Promise<unknown> = Promise.resolve();
+
+  private readonly path: string | undefined;
+  private readonly lockPath: string | undefined;
 
   private constructor(
-    private readonly path: string | undefined,
-    private data: StoreFile,
-  ) {}
-
-  static async open(dataDir: string | undefined): Promise<LocalKeyStore> {
-    const path = dataDir === undefined ? undefined : join(dataDir, LOCAL_KEY_STORE_FILE);
-    return new LocalKeyStore(path, path === undefined ? emptyStore() : await readStore(path));
+    dataDir: string | undefined,
+    private readonly lock: FileLockOptions,
+    snapshot: StoreSnapshot,
+  ) {
+    this.path = dataDir === undefined ? undefined : join(dataDir, LOCAL_KEY_STORE_FILE);
+    this.lockPath = dataDir === undefined ? undefined : join(dataDir, LOCAL_KEY_STORE_LOCK_FILE);
+    this.data = snapshot.data;
+    this.stamp = snapshot.stamp;
+    this.checkedAt = Date.now();
   }
 
-  get masterKeyState(): LocalKeyState {
+  /** Opens the store under `dataDir`, or an in-memory one without it. */
+  static async open(dataDir: string | undefined, lock: FileLockOptions = DEFAULT_FILE_LOCK): Promise<LocalKeyStore> {
+    if (dataDir === undefined) return new LocalKeyStore(undefined, lock, { data: emptyStore(), stamp: undefined });
+    return new LocalKeyStore(dataDir, lock, await readStoreFile(join(dataDir, LOCAL_KEY_STORE_FILE), 'start'));
+  }
+
+  /** The master key state, re-read from the file when the cached one is older than `maxAgeMs`. */
+  async masterKeyState(maxAgeMs: number, operation: string): Promise<LocalKeyState> {
+    await this.refresh(maxAgeMs, operation);
     return this.data.masterKeyState;
   }
 
-  find(keyId: string): LocalResidentKey | undefined {
+  /** A resident key as the file holds it now (another process may have created or switched it). */
+  async find(keyId: string, operation: string): Promise<LocalResidentKey | undefined> {
+    await this.refresh(0, operation);
     return this.data.keys.find((key) => key.keyId === keyId);
   }
 
-  async add(key: LocalResidentKey): Promise<void> {
-    await this.update({ ...this.data, keys: [...this.data.keys, key] });
+  async add(key: LocalResidentKey, signal?: AbortSignal): Promise<void> {
+    await this.mutate('createAsymmetricKey', signal, (data) => ({
+      ...data,
+      keys: [...data.keys.filter((existing) => existing.keyId !== key.keyId), key],
+    }));
   }
 
   async setMasterKeyState(state: LocalKeyState): Promise<void> {
-    await this.update({ ...this.data, masterKeyState: state });
+    await this.mutate('setKeyState', undefined, (data) => ({ ...data, masterKeyState: state }));
   }
 
+  /** Switches a resident key; `KMS_KEY_NOT_FOUND` when the file does not hold it. */
   async setKeyState(keyId: string, state: LocalKeyState): Promise<void> {
-    await this.update({ ...this.data, keys: this.data.keys.map((key) => (key.keyId === keyId ? { ...key, state } : key)) });
+    await this.mutate('setKeyState', undefined, (data) => {
+      if (!data.keys.some((key) => key.keyId === keyId)) throw kmsError('local', 'setKeyState', 'KMS_KEY_NOT_FOUND', 'no such key');
+      return { ...data, keys: data.keys.map((key) => (key.keyId === keyId ? { ...key, state } : key)) };
+    });
   }
 
-  private update(next: StoreFile): Promise<void> {
-    this.data = next;
+  private async refresh(maxAgeMs: number, operation: string): Promise<void> {
     const path = this.path;
-    if (path === undefined) return Promise.resolve();
-    const write = this.writes.then(() => writeStore(path, next));
-    this.writes = write.catch(() => undefined);
-    return write;
+    if (path === undefined || Date.now() - this.checkedAt < maxAgeMs) return;
+    const generation = this.generation;
+    this.checkedAt = Date.now();
+    if ((await statStamp(path, operation)) === this.stamp) return;
+    const snapshot = await readStoreFile(path, operation);
+    // A write of ours that finished meanwhile is newer than what this read saw.
+    if (generation === this.generation) this.apply(snapshot);
   }
-}
 
-function emptyStore(): StoreFile {
-  return { version: 1, masterKeyState: 'Enabled', keys: [] };
-}
-
-async function readStore(path: string): Promise<StoreFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyStore();
-    throw kmsError('local', 'start', 'KMS_MISCONFIGURED', `cannot read ${path}`);
+  /** One change at a time per instance; across processes the lock file serialises them. */
+  private mutate(operation: string, signal: AbortSignal | undefined, change: (data: StoreFile) => StoreFile): Promise<void> {
+    const { path, lockPath } = this;
+    if (path === undefined || lockPath === undefined) {
+      this.data = change(this.data);
+      return Promise.resolve();
+    }
+    const run = this.writes.then(() =>
+      withFileLock(
+        lockPath,
+        this.lock,
+        async () => {
+          const next = change((await readStoreFile(path, operation)).data);
+          this.apply({ data: next, stamp: await writeStoreFile(path, next, operation) });
+        },
+        signal,
+      ),
+    );
+    this.writes = run.catch(() => undefined);
+    return run;
   }
-  const parsed = parseJson(text);
-  if (parsed === undefined || parsed.version !== 1 || !Array.isArray(parsed.keys)) {
-    throw kmsError('local', 'start', 'KMS_MISCONFIGURED', `${path} is not a local KMS key store`);
-  }
-  return { version: 1, masterKeyState: parsed.masterKeyState === 'Disabled' ? 'Disabled' : 'Enabled', keys: parsed.keys };
-}
 
-function parseJson(text: string): Partial<StoreFile> | undefined {
-  try {
-    return JSON.parse(text) as Partial<StoreFile>;
-  } catch {
-    return undefined;
+  private apply(snapshot: StoreSnapshot): void {
+    this.data = snapshot.data;
+    this.stamp = snapshot.stamp;
+    this.generation += 1;
   }
-}
-
-async function writeStore(path: string, data: StoreFile): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(data, null, 2), { mode: 0o600 });
-  await rename(temporary, path);
 }

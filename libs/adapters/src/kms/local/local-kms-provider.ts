@@ -1,6 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import {
   DATA_KEY_BYTES,
+  isKmsProviderError,
   type AsymmetricKeySpec,
   type EncryptionContext,
   type GeneratedDataKey,
@@ -15,7 +16,7 @@ import { signP256Digest } from '../shared/ecdsa-p256';
 import { kmsError, throwIfAborted } from '../shared/kms-errors';
 import * as v from '../shared/validation';
 import { openLocalBlob, sealLocalBlob } from './local-blob';
-import { LocalKeyStore, type LocalKeyState, type LocalResidentKey } from './local-key-store';
+import { LocalKeyStore, MASTER_STATE_MAX_AGE_MS, type LocalKeyState, type LocalResidentKey } from './local-key-store';
 import { loadLocalMasterKey, type LocalMasterKeySource } from './local-master-key';
 
 /** The warning the local provider logs at start; operators and alerts grep for it. */
@@ -33,7 +34,8 @@ const RESIDENT_AAD_PREFIX = 'keyledger-local-resident:';
 /**
  * Development-only provider: AES-256-GCM under a master key on disk (or from the environment),
  * with the encryption context bound as associated data so a mismatch fails as on AWS KMS.
- * Provider-resident P-256 keys are kept sealed under the master key in the data directory.
+ * Provider-resident P-256 keys are kept sealed under the master key in the data directory, which
+ * several processes may share: each sees the others' keys and key states without a restart.
  */
 export class LocalKmsProvider implements KmsProvider {
   readonly kind = 'local' as const;
@@ -54,7 +56,7 @@ export class LocalKmsProvider implements KmsProvider {
 
   async generateDataKey(context: EncryptionContext, options?: KmsCallOptions): Promise<GeneratedDataKey> {
     const plaintext = new Uint8Array(randomBytes(DATA_KEY_BYTES));
-    const wrapped = this.seal('generateDataKey', plaintext, context, options);
+    const wrapped = await this.seal('generateDataKey', plaintext, context, options);
     return { plaintext, wrapped };
   }
 
@@ -67,7 +69,7 @@ export class LocalKmsProvider implements KmsProvider {
     this.precheck('decrypt', options);
     v.assertEncryptionContext(context, 'local', 'decrypt');
     v.assertCiphertext(wrapped, 'local', 'decrypt');
-    this.assertMasterEnabled('decrypt');
+    await this.assertMasterEnabled('decrypt');
     const plaintext = openLocalBlob(this.masterKey, wrapped, v.canonicalEncryptionContext(context));
     if (plaintext === undefined) throw kmsError('local', 'decrypt', 'KMS_INVALID_CIPHERTEXT', 'the blob is invalid or the encryption context does not match');
     return new Uint8Array(plaintext);
@@ -80,14 +82,17 @@ export class LocalKmsProvider implements KmsProvider {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
     const wrappedPrivateKey = sealLocalBlob(this.masterKey, pkcs8, residentAad(keyId));
-    await this.store.add({
-      keyId,
-      spec,
-      state: 'Enabled',
-      createdAt: new Date().toISOString(),
-      publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-      wrappedPrivateKey: Buffer.from(wrappedPrivateKey).toString('base64'),
-    });
+    await this.store.add(
+      {
+        keyId,
+        spec,
+        state: 'Enabled',
+        createdAt: new Date().toISOString(),
+        publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+        wrappedPrivateKey: Buffer.from(wrappedPrivateKey).toString('base64'),
+      },
+      options?.signal,
+    );
     return { keyId };
   }
 
@@ -95,7 +100,7 @@ export class LocalKmsProvider implements KmsProvider {
     this.precheck('sign', options);
     v.assertSha256Digest(digest, 'local', 'sign');
     if (algorithm !== 'ECDSA_SHA_256') throw kmsError('local', 'sign', 'KMS_UNSUPPORTED', 'only ECDSA_SHA_256 is supported');
-    const key = this.usableKey(keyId, 'sign');
+    const key = await this.usableKey(keyId, 'sign');
     const pkcs8 = openLocalBlob(this.masterKey, Buffer.from(key.wrappedPrivateKey, 'base64'), residentAad(keyId));
     if (pkcs8 === undefined) throw kmsError('local', 'sign', 'KMS_PROVIDER_FAILURE', 'the stored key cannot be opened with this master key');
     return signP256Digest(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }), digest);
@@ -103,15 +108,17 @@ export class LocalKmsProvider implements KmsProvider {
 
   async getPublicKey(keyId: string, options?: KmsCallOptions): Promise<Uint8Array> {
     this.precheck('getPublicKey', options);
-    return new Uint8Array(Buffer.from(this.usableKey(keyId, 'getPublicKey').publicKey, 'base64'));
+    const key = await this.usableKey(keyId, 'getPublicKey');
+    return new Uint8Array(Buffer.from(key.publicKey, 'base64'));
   }
 
   async describeKey(keyId?: string, options?: KmsCallOptions): Promise<ProviderKeyDescription> {
     this.precheck('describeKey', options);
     if (keyId === undefined || keyId === LOCAL_MASTER_KEY_ID) {
-      return { keyId: LOCAL_MASTER_KEY_ID, state: this.store.masterKeyState, usage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT' };
+      const state = await this.store.masterKeyState(0, 'describeKey');
+      return { keyId: LOCAL_MASTER_KEY_ID, state, usage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT' };
     }
-    const key = this.findKey(keyId, 'describeKey');
+    const key = await this.findKey(keyId, 'describeKey');
     return { keyId, state: key.state, usage: 'SIGN_VERIFY', keySpec: key.spec };
   }
 
@@ -119,16 +126,26 @@ export class LocalKmsProvider implements KmsProvider {
     const started = performance.now();
     const latencyMs = () => Math.round(performance.now() - started);
     if (options?.signal?.aborted) return { status: 'down', provider: 'local', latencyMs: latencyMs(), code: 'KMS_ABORTED', reason: 'aborted' };
-    if (this.store.masterKeyState !== 'Enabled') {
+    let state: LocalKeyState;
+    try {
+      state = await this.store.masterKeyState(0, 'healthProbe');
+    } catch (error) {
+      const code = isKmsProviderError(error) ? error.code : 'KMS_PROVIDER_FAILURE';
+      return { status: 'down', provider: 'local', latencyMs: latencyMs(), code, reason: 'the key store cannot be read' };
+    }
+    if (state !== 'Enabled') {
       return { status: 'down', provider: 'local', latencyMs: latencyMs(), code: 'KMS_KEY_DISABLED', reason: 'the master key is disabled' };
     }
     return { status: 'up', provider: 'local', latencyMs: latencyMs() };
   }
 
-  /** Operator switch (development and tests): enable or disable the master key or a resident key. */
+  /**
+   * Operator switch (development and tests): enable or disable the master key or a resident key.
+   * Written under the key store lock, so every process on the data directory sees it.
+   */
   async setKeyState(keyId: string, state: LocalKeyState): Promise<void> {
     if (keyId === LOCAL_MASTER_KEY_ID) return this.store.setMasterKeyState(state);
-    this.findKey(keyId, 'setKeyState');
+    v.assertKeyId(keyId, 'local', 'setKeyState');
     return this.store.setKeyState(keyId, state);
   }
 
@@ -136,10 +153,10 @@ export class LocalKmsProvider implements KmsProvider {
     this.masterKey.fill(0);
   }
 
-  private seal(operation: string, plaintext: Uint8Array, context: EncryptionContext, options?: KmsCallOptions): Uint8Array {
+  private async seal(operation: string, plaintext: Uint8Array, context: EncryptionContext, options?: KmsCallOptions): Promise<Uint8Array> {
     this.precheck(operation, options);
     v.assertEncryptionContext(context, 'local', operation);
-    this.assertMasterEnabled(operation);
+    await this.assertMasterEnabled(operation);
     return sealLocalBlob(this.masterKey, plaintext, v.canonicalEncryptionContext(context));
   }
 
@@ -147,19 +164,25 @@ export class LocalKmsProvider implements KmsProvider {
     throwIfAborted(options?.signal, 'local', operation);
   }
 
-  private assertMasterEnabled(operation: string): void {
-    if (this.store.masterKeyState !== 'Enabled') throw kmsError('local', operation, 'KMS_KEY_DISABLED', 'the master key is disabled');
+  /**
+   * Another process's disable is seen within {@link MASTER_STATE_MAX_AGE_MS} (one stat per period
+   * on this hot path), its enable at once: a cached "Disabled" is re-read before refusing.
+   */
+  private async assertMasterEnabled(operation: string): Promise<void> {
+    if ((await this.store.masterKeyState(MASTER_STATE_MAX_AGE_MS, operation)) === 'Enabled') return;
+    if ((await this.store.masterKeyState(0, operation)) === 'Enabled') return;
+    throw kmsError('local', operation, 'KMS_KEY_DISABLED', 'the master key is disabled');
   }
 
-  private findKey(keyId: string, operation: string): LocalResidentKey {
+  private async findKey(keyId: string, operation: string): Promise<LocalResidentKey> {
     v.assertKeyId(keyId, 'local', operation);
-    const key = this.store.find(keyId);
+    const key = await this.store.find(keyId, operation);
     if (key === undefined) throw kmsError('local', operation, 'KMS_KEY_NOT_FOUND', 'no such key');
     return key;
   }
 
-  private usableKey(keyId: string, operation: string): LocalResidentKey {
-    const key = this.findKey(keyId, operation);
+  private async usableKey(keyId: string, operation: string): Promise<LocalResidentKey> {
+    const key = await this.findKey(keyId, operation);
     if (key.state !== 'Enabled') throw kmsError('local', operation, 'KMS_KEY_DISABLED', 'the key is disabled');
     return key;
   }
