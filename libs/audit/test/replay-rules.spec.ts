@@ -67,7 +67,7 @@ describe('audit replay rules (through the event store port)', () => {
   });
 
   it('finds a break-glass signature outside any session at its position', async () => {
-    const position = await appendRaw(store, s.ctx, breakGlassStream('ghost'), 'BreakGlassSignatureRecorded', {
+    const position = await appendRaw(store, s.ctx, breakGlassStream('ghost'), 'BreakGlassSignatureIssued', {
       sessionId: 'ghost', actor: 'service:signing-breakglass', requester: 'user:rita', tenantId: 'acme', kid: 'bg-ghost', digest: 'a'.repeat(64), justification: 'x', sequence: 1, signedAt: s.ctx.now.toISOString(),
     });
     const report = await verify();
@@ -75,7 +75,7 @@ describe('audit replay rules (through the event store port)', () => {
   });
 
   it('finds a break-glass signature after its session closed', async () => {
-    const position = await appendRaw(store, s.ctx, breakGlassStream('bg1'), 'BreakGlassSignatureRecorded', {
+    const position = await appendRaw(store, s.ctx, breakGlassStream('bg1'), 'BreakGlassSignatureIssued', {
       sessionId: 'bg1', actor: 'service:signing-breakglass', requester: 'user:rita', tenantId: 'acme', kid: 'bg-bg1', digest: 'b'.repeat(64), justification: 'late', sequence: 3, signedAt: s.ctx.now.toISOString(),
     });
     const report = await verify();
@@ -96,7 +96,7 @@ describe('audit replay rules (through the event store port)', () => {
     await raw('BreakGlassRequested', { requester: 'user:rita', scope: GLOBAL_SCOPE, justification: 'KMS region outage, payments blocked', incidentRef: 'INC-44', ttlSeconds: 600, requestedAt: at() });
     await raw('BreakGlassApproved', { approver: 'user:sam', role: 'approver-security', approvedAt: at() });
     const activated = await raw('BreakGlassActivated', { kid: 'bg-bg3', publicKey: 'pem', algorithm: 'ECDSA_P256_SHA256', activatedAt: at(), expiresAt: new Date(s.ctx.now.getTime() + 600_000).toISOString() });
-    const signed = await raw('BreakGlassSignatureRecorded', { actor: 'service:signing-breakglass', requester: 'user:rita', tenantId: 'acme', kid: 'bg-bg3', digest: 'c'.repeat(64), justification: 'x', sequence: 1, signedAt: at() });
+    const signed = await raw('BreakGlassSignatureIssued', { actor: 'service:signing-breakglass', requester: 'user:rita', tenantId: 'acme', kid: 'bg-bg3', digest: 'c'.repeat(64), justification: 'x', sequence: 1, signedAt: at() });
     const report = await verify();
     expect(report.findings.map((f) => `${f.rule}@${f.position}`)).toEqual([`break-glass-approval@${activated}`, `break-glass-signature@${signed}`]);
   });
@@ -107,7 +107,7 @@ describe('audit replay rules (through the event store port)', () => {
     await bg({ type: 'ApproveBreakGlass', approver: 'user:sam', role: 'approver-security' });
     await bg({ type: 'ApproveBreakGlass', approver: 'user:fay', role: 'approver-finance', emergencySigner: { kid: 'bg-bg4', publicKey: 'pem', algorithm: 'ECDSA_P256_SHA256' } });
     s.ctx.tick(3_600_000);
-    const late = await appendRaw(store, s.ctx, breakGlassStream('bg4'), 'BreakGlassSignatureRecorded', {
+    const late = await appendRaw(store, s.ctx, breakGlassStream('bg4'), 'BreakGlassSignatureIssued', {
       sessionId: 'bg4', actor: 'service:signing-breakglass', requester: 'user:rita', tenantId: 'acme', kid: 'bg-bg4', digest: 'd'.repeat(64), justification: 'x', sequence: 1, signedAt: s.ctx.now.toISOString(),
     });
     await bg({ type: 'ExpireBreakGlass' });

@@ -127,7 +127,7 @@ describe('audit replay of the embedded SQLite file', () => {
   });
 
   it('finds two events of one stream swapped, at both positions', async () => {
-    const sigs = rowsOf(breakGlassStream('bg1')).filter((r) => r.body.includes('BreakGlassSignatureRecorded'));
+    const sigs = rowsOf(breakGlassStream('bg1')).filter((r) => r.body.includes('BreakGlassSignatureIssued'));
     const [a, b] = [sigs[0].position, sigs[1].position];
     tamper((db) => {
       const move = db.prepare('UPDATE events SET position = ? WHERE position = ?');

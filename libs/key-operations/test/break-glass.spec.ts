@@ -90,7 +90,7 @@ describe('break-glass: signing', () => {
     const signed = await f.ops.breakGlass.sign(requester, sessionId, signInput());
     const digest = createHash('sha256').update('release 1.2.3').digest('hex');
     expect(signed).toMatchObject({ kid: `breakglass-${sessionId}`, digest, sequence: 1 });
-    const recorded = f.store.log.find((e) => e.type === 'BreakGlassSignatureRecorded');
+    const recorded = f.store.log.find((e) => e.type === 'BreakGlassSignatureIssued');
     expect(recorded?.data).toMatchObject({ actor: 'service:signing-breakglass', requester: 'alice', tenantId: 'acme', digest, justification: 'ship payroll 1.2.3', kid: signed.kid });
     const publicKey = createPublicKey(f.ops.signers.find(signed.kid)?.publicKey ?? '');
     expect(verify('sha256', Buffer.from('release 1.2.3'), publicKey, signed.signature)).toBe(true);
@@ -104,13 +104,13 @@ describe('break-glass: signing', () => {
     await expect(f.ops.breakGlass.sign(security, sessionId, signInput({ signer: 'sam' }))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(f.ops.breakGlass.sign(requester, sessionId, signInput({ justification: '' }))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(f.ops.breakGlass.sign(requester, sessionId, signInput({ tenantId: 'globex' }))).rejects.toMatchObject({ code: 'SESSION_NOT_ACTIVE' });
-    expect(typesOf(f.store.log, sessionId)).not.toContain('BreakGlassSignatureRecorded');
+    expect(typesOf(f.store.log, sessionId)).not.toContain('BreakGlassSignatureIssued');
   });
 
   it('returns no signature when the record cannot be appended', async () => {
-    f.store.failTypes.add('BreakGlassSignatureRecorded');
+    f.store.failTypes.add('BreakGlassSignatureIssued');
     await expect(f.ops.breakGlass.sign(requester, sessionId, signInput())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    expect(typesOf(f.store.log, sessionId)).not.toContain('BreakGlassSignatureRecorded');
+    expect(typesOf(f.store.log, sessionId)).not.toContain('BreakGlassSignatureIssued');
     expect(f.telemetry.signatures).toBe(0);
     f.store.failTypes.clear();
     expect((await f.ops.breakGlass.sign(requester, sessionId, signInput())).sequence).toBe(1);

@@ -7,7 +7,7 @@ describe('event catalogue', () => {
   });
 
   it('recognises event types, and only own entries', () => {
-    expect(isKeyledgerEventType('BreakGlassSignatureRecorded')).toBe(true);
+    expect(isKeyledgerEventType('BreakGlassSignatureIssued')).toBe(true);
     expect(isKeyledgerEventType('toString')).toBe(false);
     expect(isKeyledgerEventType(7)).toBe(false);
   });

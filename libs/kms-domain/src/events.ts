@@ -35,7 +35,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<KeyledgerEventType, number>>
   BreakGlassRequested: 1,
   BreakGlassApproved: 1,
   BreakGlassActivated: 1,
-  BreakGlassSignatureRecorded: 1,
+  BreakGlassSignatureIssued: 1,
   BreakGlassEmergencyKeyLost: 1,
   BreakGlassClosed: 1,
   BreakGlassExpired: 1,

@@ -46,7 +46,7 @@ describe('audit CLI (spawned)', () => {
     const r = audit('verify', '--from', `sqlite:${db}`, '--audit-key', pem, '--json', report);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/POSITION\s+STREAM\s+RULE\s+DETAIL/);
-    expect(r.stdout).toMatch(/8\s+breakglass-ghost\s+break-glass-signature\s+BreakGlassSignatureRecorded outside any requested session/);
+    expect(r.stdout).toMatch(/8\s+breakglass-ghost\s+break-glass-signature\s+BreakGlassSignatureIssued outside any requested session/);
     const json = JSON.parse(readFileSync(report, 'utf8')) as { clean: boolean; findings: unknown[] };
     expect(json.clean).toBe(false);
     expect(json.findings).toEqual([expect.objectContaining({ position: 8, stream: 'breakglass-ghost', rule: 'break-glass-signature' })]);

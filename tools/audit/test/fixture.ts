@@ -27,7 +27,7 @@ export async function writeStore(dir: string, options: { forgeBreakGlass?: boole
   await signAuditCheckpoint(new AuditLog(store), store, { origin: 'keyledger.test/audit', signer: nodeCryptoSigner('keyledger.test/audit', privateKey), context: context('2025-03-01T11:00:00.000Z') });
   if (options.forgeBreakGlass) {
     await store.append('breakglass-ghost', [{
-      type: 'BreakGlassSignatureRecorded',
+      type: 'BreakGlassSignatureIssued',
       schemaVersion: 1,
       data: { sessionId: 'ghost', actor: 'service:signing-breakglass', requester: 'user:rita', tenantId: 'acme', kid: 'bg-ghost', digest: 'a'.repeat(64), justification: 'x', sequence: 1, signedAt: '2025-03-01T11:30:00.000Z' },
       metadata: context('2025-03-01T11:30:00.000Z'),

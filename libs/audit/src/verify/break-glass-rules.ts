@@ -32,8 +32,8 @@ export class BreakGlassRules {
       return;
     }
     if (!s) {
-      at(e.type === 'BreakGlassSignatureRecorded' ? 'break-glass-signature' : 'break-glass-approval', `${e.type} outside any requested session`);
-      if (e.type !== 'BreakGlassSignatureRecorded') this.sessions.set(event.streamName, newSession(null, 0));
+      at(e.type === 'BreakGlassSignatureIssued' ? 'break-glass-signature' : 'break-glass-approval', `${e.type} outside any requested session`);
+      if (e.type !== 'BreakGlassSignatureIssued') this.sessions.set(event.streamName, newSession(null, 0));
       return;
     }
     apply(s, e, event.position, at);
@@ -63,7 +63,7 @@ function apply(s: Session, e: BreakGlassEvent, position: number, at: At): void {
       return approve(s, e.data.approver, e.data.role, position, at);
     case 'BreakGlassActivated':
       return activate(s, e.data, at);
-    case 'BreakGlassSignatureRecorded':
+    case 'BreakGlassSignatureIssued':
       return recordSignature(s, e.data, at);
     case 'BreakGlassEmergencyKeyLost':
       s.keyLost = true;

@@ -49,7 +49,7 @@ export const EVENT_SHAPES: Readonly<Record<KeyledgerEventType | 'AuditCheckpoint
   BreakGlassRequested: { ...session, requester: str, scope, justification: text(20, 2000), incidentRef: str, ttlSeconds: positive, requestedAt: iso },
   BreakGlassApproved: { ...session, approver: str, role: oneOf(APPROVER_ROLES), approvedAt: iso },
   BreakGlassActivated: { ...session, kid: id, publicKey: str, algorithm: signingAlgorithm, activatedAt: iso, expiresAt: iso },
-  BreakGlassSignatureRecorded: {
+  BreakGlassSignatureIssued: {
     ...session,
     actor: oneOf([BREAK_GLASS_ACTOR]),
     requester: str,

@@ -40,7 +40,7 @@ const MAX_ATTEMPTS = 3;
 /**
  * The signing step of a session. Order: requester check, a dry run of the record (active,
  * unexpired, scope, justification), the signature in custody, the signer registered, then the
- * `BreakGlassSignatureRecorded` append; the signature leaves only after that append succeeded and
+ * `BreakGlassSignatureIssued` append; the signature leaves only after that append succeeded and
  * is zeroed when it fails.
  */
 export class EmergencySigning {
@@ -101,7 +101,7 @@ export class EmergencySigning {
         if (isConcurrencyConflict(error) && attempt < MAX_ATTEMPTS) continue;
         throw error;
       }
-      if (event.type !== 'BreakGlassSignatureRecorded') throw new Error('unexpected break-glass decision');
+      if (event.type !== 'BreakGlassSignatureIssued') throw new Error('unexpected break-glass decision');
       const { kid, digest, sequence, signedAt } = event.data;
       return { sessionId: command.sessionId, signature, kid, algorithm: 'ECDSA_P256_SHA256', digest, sequence, signedAt };
     }

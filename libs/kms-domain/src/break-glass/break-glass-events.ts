@@ -44,8 +44,8 @@ export type BreakGlassActivated = DomainEvent<
 >;
 
 /** Recorded before the emergency signature is returned to the caller. */
-export type BreakGlassSignatureRecorded = DomainEvent<
-  'BreakGlassSignatureRecorded',
+export type BreakGlassSignatureIssued = DomainEvent<
+  'BreakGlassSignatureIssued',
   SessionRef & {
     readonly actor: typeof BREAK_GLASS_ACTOR;
     readonly requester: string;
@@ -82,7 +82,7 @@ export type BreakGlassEvent =
   | BreakGlassRequested
   | BreakGlassApproved
   | BreakGlassActivated
-  | BreakGlassSignatureRecorded
+  | BreakGlassSignatureIssued
   | BreakGlassEmergencyKeyLost
   | BreakGlassClosed
   | BreakGlassExpired

@@ -2,7 +2,7 @@ import { SessionNotActiveError } from '../errors/session-errors';
 import { reached, toIso } from '../shared/time';
 import { requireHex, requireId, requireText } from '../shared/validation';
 import type { RecordBreakGlassSignature, RecordEmergencyKeyLost } from './break-glass-commands';
-import { BREAK_GLASS_ACTOR, type BreakGlassEmergencyKeyLost, type BreakGlassSignatureRecorded } from './break-glass-events';
+import { BREAK_GLASS_ACTOR, type BreakGlassEmergencyKeyLost, type BreakGlassSignatureIssued } from './break-glass-events';
 import { MAX_JUSTIFICATION_LENGTH } from './break-glass-open';
 import { refuse, requireSession } from './break-glass-guards';
 import type { BreakGlassState } from './break-glass-state';
@@ -14,7 +14,7 @@ import type { BreakGlassState } from './break-glass-state';
 export function recordBreakGlassSignature(
   command: RecordBreakGlassSignature,
   state: BreakGlassState,
-): BreakGlassSignatureRecorded[] {
+): BreakGlassSignatureIssued[] {
   const session = requireSession(state, command);
   const tenantId = requireId('tenantId', command.tenantId);
   const digest = requireHex('digest', command.digest, 64);
@@ -36,7 +36,7 @@ export function recordBreakGlassSignature(
     sequence: session.signatureCount + 1,
     signedAt: toIso(command.now),
   } as const;
-  return [{ type: 'BreakGlassSignatureRecorded', schemaVersion: 1, data }];
+  return [{ type: 'BreakGlassSignatureIssued', schemaVersion: 1, data }];
 }
 
 /** Records that an active session's emergency key is gone; the session can no longer sign. */

@@ -97,7 +97,7 @@ export function evolveBreakGlass(state: BreakGlassState, event: BreakGlassEvent)
       const signer = { kid, publicKey, algorithm };
       return update(state, (s) => ({ ...baseOf(s), status: 'Active', signer, activatedAt, expiresAt, signatureCount: 0 }));
     }
-    case 'BreakGlassSignatureRecorded':
+    case 'BreakGlassSignatureIssued':
       return update(state, (s) => (s.status === 'Active' ? { ...s, signatureCount: event.data.sequence } : s));
     case 'BreakGlassEmergencyKeyLost':
       return update(state, (s) => (s.status === 'Active' ? { ...s, status: 'KeyLost', keyLostAt: event.data.detectedAt } : s));

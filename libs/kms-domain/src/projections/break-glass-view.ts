@@ -16,7 +16,7 @@ const SESSION_TYPES = new Set<BreakGlassEvent['type']>([
   'BreakGlassRequested',
   'BreakGlassApproved',
   'BreakGlassActivated',
-  'BreakGlassSignatureRecorded',
+  'BreakGlassSignatureIssued',
   'BreakGlassEmergencyKeyLost',
   'BreakGlassClosed',
   'BreakGlassExpired',
