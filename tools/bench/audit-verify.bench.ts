@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { SqliteEventStore, chainHash } from '@keyledger/adapters';
 import { AuditLog, closeReplayWorkers, nodeCryptoSigner, noteVerifierKey, openSqliteAuditSource, signAuditCheckpoint, verifyAuditSource } from '@keyledger/audit';
 import { EventStore, NewEvent, keyStream } from '@keyledger/kms-domain';
+import { row, runStandalone, type BenchRow } from './bench-rows';
 
 const totalEvents = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -96,7 +97,8 @@ async function time(fn: () => unknown): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function main(): Promise<void> {
+/** Rows for `npm run bench`: the full replay (worker already started) against the raw chain. */
+export async function runAuditVerifyBench(): Promise<BenchRow[]> {
   const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), "audit-bench-"));
   try {
     const file = join(dir, 'bench.sqlite');
@@ -122,9 +124,13 @@ async function main(): Promise<void> {
     line('audit verify --threads 1', s1);
     console.log(`ratio (raw / replay): ${(b / w).toFixed(2)} (worker kept between replays), ${(b / c).toFixed(2)} (cold worker); target >= 0.5`);
     await closeReplayWorkers();
+    return [
+      row({ name: 'audit verification (full replay)', figure: rate(w), unit: 'events/s', baseline: rate(b), baselineName: 'raw SHA-256 chain over the same rows', target: '>= 0.5x raw', pass: b / w >= 0.5 }),
+      row({ name: 'audit verification (cold worker)', figure: rate(c), unit: 'events/s', baseline: rate(b), baselineName: 'raw SHA-256 chain over the same rows', target: 'info', pass: null }),
+    ];
   } finally {
     if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-void main();
+if (require.main === module) void runStandalone(runAuditVerifyBench);

@@ -16,6 +16,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProjectionRunner, SqliteEventStore, keyledgerViewsFold } from '@keyledger/adapters';
 import { NewEvent } from '@keyledger/kms-domain';
+import { row, runStandalone, type BenchRow } from './bench-rows';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 50_000);
 const SINGLE = Number(process.env['BENCH_SINGLE'] ?? 1_500);
@@ -137,26 +138,25 @@ async function readBenches(): Promise<Record<string, number>> {
 
 const fmt = (x: number): string => `${Math.round(x).toLocaleString('en-US')}/s`;
 
-async function main(): Promise<void> {
+/** Rows for `npm run bench`: each measure in events/s against its raw baseline; `min` is the absolute target (events/s) or ratio. */
+export async function runEventStoreBench(): Promise<BenchRow[]> {
   console.log(`node ${process.version}, ${EVENTS} events (${BATCH} per batch), ${SINGLE} single appends, ${CONCURRENCY} concurrent writers, dir ${ROOT}`);
   const events = Array.from({ length: EVENTS }, (_, i) => event(i));
   const a = await appendBenches(events);
   const r = await readBenches();
-  const rows: [string, number, string, number, string][] = [
-    ['durable single appends (1 event/txn)', a.storeSingle, 'raw sqlite 1 insert/txn', a.rawSingle, 'n/a'],
-    ['batched appends (100 events/append)', a.storeBatched, 'raw sqlite 100 inserts/txn', a.rawBatched, '>= 40k/s'],
-    ['concurrent appends (group commit)', a.storeConcurrent, 'raw sqlite 1 insert/txn', a.rawSingle, '>= 20k/s'],
-    ['replay into the views', r.replay, 'raw sqlite read', r.rawRead, '>= 300k/s'],
-    ['chain verification', r.verify, 'raw sha-256 chain', r.rawChain, '>= 0.5x raw'],
+  const measures: [string, number, string, number, string, (ours: number, base: number) => boolean | null][] = [
+    ['event store: durable single appends (1 event/txn)', a.storeSingle, 'raw sqlite 1 insert/txn', a.rawSingle, 'n/a', () => null],
+    ['event store: batched appends (100 events/append)', a.storeBatched, 'raw sqlite 100 inserts/txn', a.rawBatched, '>= 40k/s', (x) => x >= 40_000],
+    ['event store: concurrent appends (group commit)', a.storeConcurrent, 'raw sqlite 1 insert/txn', a.rawSingle, '>= 20k/s', (x) => x >= 20_000],
+    ['event store: replay into the views', r.replay, 'raw sqlite read', r.rawRead, '>= 300k/s', (x) => x >= 300_000],
+    ['event store: chain verification', r.verify, 'raw sha-256 chain', r.rawChain, '>= 0.5x raw', (x, b) => x / b >= 0.5],
   ];
   console.log('\nmeasure | events/s | baseline | baseline events/s | ratio | target');
-  for (const [name, ours, base, baseRate, target] of rows) {
+  for (const [name, ours, base, baseRate, target] of measures) {
     console.log(`${name} | ${fmt(ours)} | ${base} | ${fmt(baseRate)} | ${(ours / baseRate).toFixed(2)}x | ${target}`);
   }
   rmSync(ROOT, { recursive: true, force: true });
+  return measures.map(([name, ours, base, baseRate, target, pass]) => row({ name, figure: ours, unit: 'events/s', baseline: baseRate, baselineName: base, target, pass: pass(ours, baseRate) }));
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) void runStandalone(runEventStoreBench);

@@ -10,7 +10,8 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { defaultResiliencePolicyOptions, ResiliencePolicy } from '@keyledger/resilience';
-import { makeCockatielPolicy, measureRounds, summarise, type Variant } from './resilience-harness';
+import { row, runStandalone, type BenchRow } from './bench-rows';
+import { makeCockatielPolicy, measureRounds, summarise, type Result, type Variant } from './resilience-harness';
 
 type Call = (signal: AbortSignal) => Promise<unknown>;
 
@@ -29,13 +30,17 @@ function variants(call: Call): Variant[] {
   ];
 }
 
-async function main(): Promise<void> {
+const perCall = (results: Result[], name: string): number => results.find((r) => r.name === name)?.usPerCall ?? Number.NaN;
+
+/** Rows for `npm run bench`: overhead per successful call over the bare call, ours against cockatiel's. */
+export async function runResilienceBench(): Promise<BenchRow[]> {
   const { privateKey } = generateKeyPairSync('ed25519');
   const message = Buffer.from('keyledger benchmark payload: a 64-byte message to be signed here');
   const noop: Call = () => Promise.resolve(1);
   const ed25519: Call = async () => sign(null, message, privateKey);
 
   console.log(`node ${process.version}, ${rounds} rounds (median of per-round means)`);
+  const rows: BenchRow[] = [];
   for (const [label, call, n] of [
     ['no-op call', noop, noopCalls],
     ['Ed25519 sign', ed25519, signCalls],
@@ -43,7 +48,12 @@ async function main(): Promise<void> {
     const results = await measureRounds(variants(call), n, rounds);
     console.log(`\n${label} (${n} calls per round)`);
     for (const line of summarise(results)) console.log(line);
+    const bare = perCall(results, 'bare');
+    const ours = perCall(results, 'keyledger policy') - bare;
+    const theirs = perCall(results, 'cockatiel wrap') - bare;
+    rows.push(row({ name: `resilience overhead per call (${label})`, figure: ours, unit: 'µs', baseline: theirs, baselineName: 'cockatiel 3 wrap(retry, breaker, timeout)', target: '<= 2 µs and below cockatiel', pass: ours <= 2 && ours < theirs, higherIsBetter: false }));
   }
+  return rows;
 }
 
-void main();
+if (require.main === module) void runStandalone(runResilienceBench);

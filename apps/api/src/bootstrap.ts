@@ -1,14 +1,20 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { KMS_BREAKER_OPEN, KmsMetrics, resolveRequestId } from '@keyledger/observability';
 import { loadApiConfig, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { AppModule, type ApiModuleOptions } from './app.module';
 import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
+import { installCryptoFastPath } from './crypto/crypto-fast-path';
+import { HOT_CRYPTO_ACTIONS, serveCryptoRoutesNatively } from './crypto/native-crypto-routes';
 import { ErrorEnvelopeFilter } from './http/error-filter';
+import { TenantAccess } from './keys/tenant-access';
 import { accessLogger, asyncStdout, registerAccessLog } from './observability/access-log';
 import { loadObservabilityConfig } from './observability/observability.config';
 
@@ -18,6 +24,8 @@ export type ApiOverrides = Partial<Omit<ApiModuleOptions, 'config'>> & {
   readonly announceToken?: (token: string, file: string) => void;
   /** Skip the key operations (health and metrics only). */
   readonly withoutKeys?: boolean;
+  /** Serve sign, verify, encrypt and decrypt through Nest's router instead of the native Fastify handlers (default false). */
+  readonly cryptoThroughNest?: boolean;
 };
 
 const defaultAnnounce = (token: string, file: string): void => {
@@ -52,6 +60,22 @@ function setupDocs(app: NestFastifyApplication, document: OpenAPIObject): void {
   app.getHttpAdapter().get('/docs', (_req: unknown, reply: { send(body: unknown): void }) => reply.send(document));
 }
 
+/**
+ * sign, verify, encrypt and decrypt without Nest's router: native Fastify handlers, and ahead of
+ * Fastify a node:http fast path for the canonical requests (see crypto-fast-path.ts).
+ */
+function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapter, runtime: ApiRuntime, api: ApiConfig, accessLog: PinoLogger): void {
+  const errors = new NestLogger('errors');
+  const deps = {
+    ops: runtime.ops,
+    access: app.get(TenantAccess),
+    authenticator: runtime.authenticator,
+    onUnexpected: (err: unknown, requestId: string) => errors.error({ err, requestId }, 'unexpected error'),
+  };
+  serveCryptoRoutesNatively(adapter.getInstance(), deps);
+  installCryptoFastPath(app.getHttpServer(), adapter.getInstance(), { ...deps, actions: HOT_CRYPTO_ACTIONS, accessLogger: accessLog, bodyLimit: api.bodyLimitBytes });
+}
+
 /** Builds the API on Fastify and starts listening; the caller owns closing it. */
 export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides = {}): Promise<NestFastifyApplication> {
   const api = overrides.api ?? loadApiConfig();
@@ -67,15 +91,34 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
     api,
     logDestination,
   });
-  const adapter = new FastifyAdapter({ bodyLimit: api.bodyLimitBytes, genReqId: (req: IncomingMessage) => resolveRequestId(req.headers['x-request-id']) });
+  const adapter = new FastifyAdapter({
+    bodyLimit: api.bodyLimitBytes,
+    genReqId: (req: IncomingMessage) => resolveRequestId(req.headers['x-request-id']),
+    // Ids are at most 128 characters (kms-domain SAFE_ID_PATTERN); leave room so a long id reaches
+    // the route and gets a proper KEY_NOT_FOUND or validation answer.
+    maxParamLength: 256,
+    // Errors Fastify raises before routing still answer in keyledger's envelope, never echoing the path.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply.code(tooLong ? 414 : 400).header('x-request-id', request.id).send({
+        error: {
+          code: 'REQUEST_INVALID',
+          message: tooLong ? 'A path segment is too long: ids are at most 128 characters' : 'The request path is not valid percent-encoded UTF-8',
+          requestId: request.id,
+        },
+      });
+    },
+  });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  registerAccessLog(adapter.getInstance(), accessLogger(config.logLevel, 'keyledger-api', logDestination));
+  const accessLog = accessLogger(config.logLevel, 'keyledger-api', logDestination);
+  registerAccessLog(adapter.getInstance(), accessLog);
   app.useGlobalFilters(new ErrorEnvelopeFilter());
+  if (runtime && !overrides.cryptoThroughNest) serveCryptoNatively(app, adapter, runtime, api, accessLog);
   app.flushLogs();
   if (runtime) {
     const metrics = app.get(KmsMetrics);

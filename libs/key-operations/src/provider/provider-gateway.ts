@@ -5,6 +5,7 @@ import {
   isBreakerOpenError,
   isResilienceError,
   isTimeoutError,
+  isTransientFailure,
   type BreakerSnapshot,
   type BreakerTransition,
   type ResilienceHooks,
@@ -12,6 +13,14 @@ import {
 } from '@keyledger/resilience';
 import type { KeyOperationsTelemetry, ProviderCallOutcome } from '../deps';
 import { KeyOperationError } from '../errors';
+
+/**
+ * What counts against a breaker: transient failures and timeouts, and an access-denied provider
+ * (a revoked grant or a broken IAM policy makes it unusable for every caller, so the breaker
+ * opens and readiness goes down). Access denied is never retried: retrying cannot fix a grant.
+ */
+const providerUnhealthy = (error: unknown): boolean =>
+  isTransientFailure(error) || (isKmsProviderError(error) && error.code === 'KMS_ACCESS_DENIED');
 
 /** The breaker each provider call goes through (names from the seeds). */
 export type BreakerName = (typeof BREAKER_NAMES)[number];
@@ -47,6 +56,8 @@ export class ProviderGateway {
     this.now = options.now ?? (() => performance.now());
     for (const name of BREAKER_NAMES) {
       const policy = new ResiliencePolicy(options.policyOptions(name), {
+        isFailure: providerUnhealthy,
+        retryOn: isTransientFailure,
         ...options.hooks,
         onTransition: (t) => this.transitioned(t),
       });
