@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +18,8 @@ const tokenEntry = z
 /** The development token file created in the data directory when no auth is configured. */
 export const DEV_TOKENS_FILE = 'dev-tokens.json';
 
-const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+// One-shot hashing: no Hash object per request (the token is hashed on every authenticated call).
+const digest = (token: string): Buffer => hash('sha256', token, 'buffer');
 
 /** Static tokens from a file; every entry is compared, in constant time, on SHA-256 digests. */
 export class StaticTokenAuthenticator implements Authenticator {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { trace } from '@opentelemetry/api';
+import { trace, type Tracer } from '@opentelemetry/api';
 import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore, type KmsProviderConfig } from '@keyledger/adapters';
 import { createKeyOperations, noTelemetry, type KeyOperations, type KeyOperationsTelemetry, type RetrievalTracer } from '@keyledger/key-operations';
 import type { EventStore, KmsProvider } from '@keyledger/kms-domain';
@@ -68,8 +68,14 @@ function pkcs11Options(api: ApiConfig) {
   };
 }
 
-/** Key retrievals traced as `kms.retrieve_*` spans on the global tracer (a no-op until tracing is set up). */
-const retrievalTracer: RetrievalTracer = (input, fn) => inRetrievalSpan(trace.getTracer('keyledger-api'), input, fn);
+let tracer: Tracer | undefined;
+
+/**
+ * Key retrievals traced as `kms.retrieve_*` spans on the global tracer (a no-op until tracing is
+ * set up). The tracer is looked up once, on the first retrieval (after `setupTracing`): a lookup
+ * per call built a tracer object on every sign.
+ */
+const retrievalTracer: RetrievalTracer = (input, fn) => inRetrievalSpan((tracer ??= trace.getTracer('keyledger-api')), input, fn);
 
 /**
  * Opens the store and provider (fail closed: REQUIRE_KMS refuses the local provider), composes

@@ -2,38 +2,35 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { KeyOperations } from '@keyledger/key-operations';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
-import { dataKeySchema, decryptSchema, encryptSchema, idSchema, parse, signSchema, verifySchema, versionQuerySchema } from '../http/schemas';
+import { dataKeySchema, decryptSchema, idSchema, parse, versionQuerySchema } from '../http/schemas';
 import { CLIENTS, KEY_OPERATIONS, READERS, TenantAccess } from '../keys/tenant-access';
+import { decryptAction, encryptAction, signAction, verifyAction, type CryptoDeps } from './crypto-actions';
 
-const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
-
-/** Signing, verification, public keys and envelope encryption on a tenant's keys. Binary values are base64. */
+/**
+ * Signing, verification, public keys and envelope encryption on a tenant's keys. Binary values are
+ * base64. sign, verify, encrypt and decrypt are served by native Fastify handlers in the running API
+ * (see native-crypto-routes.ts); their methods here define and document the routes and serve them
+ * when the native handlers are off.
+ */
 @ApiTags('crypto')
 @ApiBearerAuth()
 @Controller('v1')
-export class CryptoController {
+export class CryptoController implements CryptoDeps {
   constructor(
-    @Inject(KEY_OPERATIONS) private readonly ops: KeyOperations,
-    private readonly access: TenantAccess,
+    @Inject(KEY_OPERATIONS) readonly ops: KeyOperations,
+    readonly access: TenantAccess,
   ) {}
 
   @Post('keys/:keyId/sign')
   @HttpCode(200)
   async sign(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    const input = parse(signSchema, body);
-    const tenantId = this.access.forKey(p, parse(idSchema, keyId), CLIENTS);
-    const what = input.digest !== undefined ? { digest: b64(input.digest) } : { message: b64(input.message as string) };
-    const r = await this.ops.crypto.sign(tenantId, keyId, what);
-    return { signature: r.signature.toString('base64'), keyVersion: r.keyVersion, kid: r.kid, algorithm: r.algorithm };
+    return signAction(this, p, keyId, body);
   }
 
   @Post('keys/:keyId/verify')
   @HttpCode(200)
   async verify(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    const input = parse(verifySchema, body);
-    const tenantId = this.access.forKey(p, parse(idSchema, keyId), CLIENTS);
-    const what = input.digest !== undefined ? { digest: b64(input.digest) } : { message: b64(input.message as string) };
-    return this.ops.crypto.verify(tenantId, keyId, what, b64(input.signature), input.keyVersion);
+    return verifyAction(this, p, keyId, body);
   }
 
   @Get('keys/:keyId/public-key')
@@ -52,18 +49,13 @@ export class CryptoController {
   @Post('keys/:keyId/encrypt')
   @HttpCode(200)
   async encrypt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    const input = parse(encryptSchema, body);
-    const tenantId = this.access.forKey(p, parse(idSchema, keyId), CLIENTS);
-    return this.ops.crypto.encrypt(tenantId, keyId, b64(input.plaintext), input.context);
+    return encryptAction(this, p, keyId, body);
   }
 
   @Post('keys/:keyId/decrypt')
   @HttpCode(200)
   async decrypt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    const input = parse(decryptSchema, body);
-    const tenantId = this.access.forKey(p, parse(idSchema, keyId), CLIENTS);
-    const r = await this.ops.crypto.decrypt(tenantId, keyId, input.ciphertext, input.context);
-    return { plaintext: r.plaintext.toString('base64'), keyVersion: r.keyVersion };
+    return decryptAction(this, p, keyId, body);
   }
 
   @Post('keys/:keyId/rewrap')

@@ -73,6 +73,36 @@ export function toErrorBody(error: unknown): { status: number; body: Coded } {
   return { status: 500, body: { code: 'INTERNAL', message: 'Unexpected error; see the server log with the request id' } };
 }
 
+/** An error as it is answered: status, the Retry-After header value (429/503) and the body. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly retryAfter?: string;
+  readonly body: { readonly error: { readonly code: string; readonly message: string; readonly requestId: string } };
+}
+
+/** The envelope for `error` with the request id; `onUnexpected` sees the errors that become a 500. */
+export function errorAnswer(error: unknown, requestId: string, onUnexpected: (error: unknown) => void): ErrorAnswer {
+  const { status, body } = toErrorBody(error);
+  if (status === 500) onUnexpected(error);
+  const retryAfter = body.retryAfterMs === undefined ? undefined : String(Math.max(1, Math.ceil(body.retryAfterMs / 1000)));
+  return { status, retryAfter, body: { error: { code: body.code, message: body.message, requestId } } };
+}
+
+/**
+ * Sends the error envelope for `error` on `reply`. Used by the exception filter and by the native
+ * Fastify routes, so both answer every failure identically.
+ */
+export function replyWithError(reply: FastifyReply, requestId: string, error: unknown, onUnexpected: (error: unknown) => void): void {
+  if (error instanceof HttpException && error.getStatus() >= 500) {
+    // Framework answers that are values, not failures (terminus readiness 503), keep their own body.
+    void reply.status(error.getStatus()).send(error.getResponse());
+    return;
+  }
+  const answer = errorAnswer(error, requestId, onUnexpected);
+  if (answer.retryAfter !== undefined) void reply.header('Retry-After', answer.retryAfter);
+  void reply.status(answer.status).send(answer.body);
+}
+
 /** The one exception filter: stable codes to HTTP, Retry-After on 429/503, the request id in every body. */
 @Catch()
 export class ErrorEnvelopeFilter implements ExceptionFilter {
@@ -80,16 +110,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    if (error instanceof HttpException && error.getStatus() >= 500) {
-      // Framework answers that are values, not failures (terminus readiness 503), keep their own body.
-      void reply.status(error.getStatus()).send(error.getResponse());
-      return;
-    }
-    const { status, body } = toErrorBody(error);
-    if (status === 500) this.logger.error({ err: error, requestId: request.id }, 'unexpected error');
-    if (body.retryAfterMs !== undefined) void reply.header('Retry-After', String(Math.max(1, Math.ceil(body.retryAfterMs / 1000))));
-    void reply.status(status).send({ error: { code: body.code, message: body.message, requestId: request.id } });
+    replyWithError(http.getResponse<FastifyReply>(), request.id, error, (err) => this.logger.error({ err, requestId: request.id }, 'unexpected error'));
   }
 }

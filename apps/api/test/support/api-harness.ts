@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadApiConfig, loadConfig } from '@keyledger/runtime';
-import { startApi } from '../../src/bootstrap';
+import { startApi, type ApiOverrides } from '../../src/bootstrap';
 
 export const TOKENS = {
   admin: 'tok-admin-0123456789abcdef',
@@ -23,7 +23,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, overrides: ApiOverrides = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keyledger-api-'));
   const tokensFile = join(dataDir, 'tokens.json');
   writeFileSync(
@@ -37,7 +37,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   );
   const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', KEYLEDGER_DATA_DIR: dataDir, ...env }), port: 0 };
   const api = loadApiConfig({ AUTH_TOKENS_FILE: tokensFile, KMS_CACHE_WARM_COUNT: '0', ...env });
-  const app = await startApi(config, { api });
+  const app = await startApi(config, { ...overrides, api });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
   const base = `http://127.0.0.1:${address.port}`;

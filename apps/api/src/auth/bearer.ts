@@ -1,0 +1,23 @@
+import { ApiError } from '../http/api-error';
+import type { Authenticator } from './authenticator';
+import type { Principal } from './principal';
+
+const PUBLIC_PREFIXES = ['/health', '/metrics', '/docs'];
+
+/** Whether `url` (path and query) is one of the routes served without a token: health, metrics, docs. */
+export function isPublicPath(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+}
+
+/**
+ * The principal of an `Authorization: Bearer <token>` header, or 401 UNAUTHENTICATED. Shared by the
+ * Nest guard and the native Fastify routes so both authenticate exactly alike.
+ */
+export async function bearerPrincipal(authenticator: Authenticator, header: string | string[] | undefined): Promise<Principal> {
+  const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  const principal = token ? await authenticator.authenticate(token) : null;
+  if (!principal) throw new ApiError('UNAUTHENTICATED', 'Send a valid Authorization: Bearer <token>');
+  return principal;
+}
