@@ -99,7 +99,7 @@ describe('runnable blocks of docs/runbooks and docs/setup', () => {
   }
 
   it('exist in numbers', () => {
-    expect(BLOCKS.length).toBeGreaterThanOrEqual(15);
+    expect(BLOCKS.length).toBeGreaterThanOrEqual(40);
   });
 
   it.each(BLOCKS.map((b) => [`${b.page}:${b.line}`, b] as const))('%s exits 0', async (_name, block) => {
@@ -123,5 +123,17 @@ describe('runnable blocks of docs/runbooks and docs/setup', () => {
     } finally {
       if (needs.kind === 'fault') kms.faults.clear();
     }
+  });
+
+  // Runs after every block (jest keeps declaration order): blocks that freeze or rotate must leave the instance usable.
+  it('leave the instance usable: signing not frozen, the tenant key signs', async () => {
+    const headers = { authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' };
+    const status = (await (await fetch(`${api.url}/api/admin/kms/status`, { headers })).json()) as { signing_freeze: { frozen: boolean } };
+    expect(status.signing_freeze.frozen).toBe(false);
+    const { keys } = (await (await fetch(`${api.url}/v1/keys?tenantId=acme`, { headers })).json()) as { keys: { keyId: string; purpose: string; status: string }[] };
+    const key = keys.find((k) => k.purpose === 'sign' && k.status === 'Enabled');
+    expect(key).toBeDefined();
+    const signed = await fetch(`${api.url}/v1/keys/${key?.keyId}/sign`, { method: 'POST', headers, body: JSON.stringify({ message: Buffer.from('after the docs').toString('base64') }) });
+    expect(signed.status).toBe(200);
   });
 });
