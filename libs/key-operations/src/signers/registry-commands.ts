@@ -1,8 +1,8 @@
 import {
-  foldEvents,
   isConcurrencyConflict,
   signerRegistryDecider,
   signerRegistryStream,
+  type RecordedEvent,
   type SignerEntry,
   type SignerRegistryCommand,
   type SignerRegistryEvent,
@@ -11,37 +11,105 @@ import {
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { toNewEvents } from '../keys/event-context';
 
-const MAX_ATTEMPTS = 5;
+/** Decide-and-append rounds per command; before each, the writer catches up with other processes' appends. */
+const MAX_ATTEMPTS = 8;
+/** Events per catch-up read; below the adapters' 10,000 cap, so a short page means the end of the stream. */
+const CATCH_UP_PAGE = 1000;
 
 /** An own entry of the registry (kids such as `constructor` are ordinary kids). */
 export function registryEntry(state: SignerRegistryState, kid: string): SignerEntry | undefined {
   return Object.prototype.hasOwnProperty.call(state.signers, kid) ? state.signers[kid] : undefined;
 }
 
+/** Sees the current registry and returns the command to run, or null when there is nothing to do. */
+export type RegistryPlan = (state: SignerRegistryState) => SignerRegistryCommand | null;
+
+/** What a registry command appended: its events and the global position of the last one. */
+export interface RegistryWrite {
+  readonly events: readonly SignerRegistryEvent[];
+  readonly position: number;
+}
+
+function setOwn(record: Record<string, SignerEntry>, kid: string, entry: SignerEntry): void {
+  Object.defineProperty(record, kid, { value: entry, enumerable: true, writable: true, configurable: true });
+}
+
+function toRegistryEvent(recorded: RecordedEvent): SignerRegistryEvent {
+  return { type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as SignerRegistryEvent;
+}
+
 /**
- * Runs one registry command through `signerRegistryDecider` on the single `signerregistry-global`
- * stream with optimistic concurrency, retrying on a concurrent append. `plan` sees the current
- * state and returns the command, or null when there is nothing to do (already registered or
- * retired): registration is idempotent across processes.
+ * Runs registry commands through `signerRegistryDecider` on the single `signerregistry-global`
+ * stream with optimistic concurrency. It keeps the folded registry and the stream revision it
+ * reflects, so a command reads only the events appended since then (by other processes) instead
+ * of the whole stream; its own appends are folded in without a read. Commands of one writer run
+ * one at a time, so a process never conflicts with itself; when another process appended first
+ * (CONCURRENCY_CONFLICT) it catches up and decides again, at most MAX_ATTEMPTS times. `plan`
+ * returning null makes registration idempotent across processes.
  */
-export async function handleRegistryCommand(
-  ports: KeyOperationsPorts,
-  actor: Actor,
-  plan: (state: SignerRegistryState) => SignerRegistryCommand | null,
-): Promise<{ readonly events: readonly SignerRegistryEvent[]; readonly position: number } | null> {
-  const stream = signerRegistryStream();
-  for (let attempt = 1; ; attempt++) {
-    const recorded = await ports.store.readStream(stream);
-    const state = foldEvents(signerRegistryDecider, recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as SignerRegistryEvent));
-    const command = plan(state);
-    if (command === null) return null;
-    const events = signerRegistryDecider.decide(command, state);
-    const expectedRevision = recorded.length === 0 ? ('no-stream' as const) : recorded[recorded.length - 1].revision;
-    try {
-      const appended = await ports.store.append(stream, toNewEvents(events, actor, command.now, ports.ids), { expectedRevision });
-      return { events, position: appended.position };
-    } catch (error) {
-      if (!isConcurrencyConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+export class SignerRegistryWriter {
+  private readonly stream = signerRegistryStream();
+  private readonly signers: Record<string, SignerEntry> = {};
+  /** Revision of the last event folded into `signers`; -1 before the stream exists. */
+  private revision = -1;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly ports: KeyOperationsPorts) {}
+
+  /** Queues one command behind this writer's earlier ones; null when `plan` found nothing to do. */
+  run(actor: Actor, plan: RegistryPlan): Promise<RegistryWrite | null> {
+    const result = this.tail.then(() => this.handle(actor, plan));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async handle(actor: Actor, plan: RegistryPlan): Promise<RegistryWrite | null> {
+    for (let attempt = 1; ; attempt++) {
+      await this.catchUp();
+      const state: SignerRegistryState = { signers: this.signers };
+      const command = plan(state);
+      if (command === null) return null;
+      const events = signerRegistryDecider.decide(command, state);
+      const expectedRevision = this.revision < 0 ? ('no-stream' as const) : this.revision;
+      try {
+        const newEvents = toNewEvents(events, actor, command.now, this.ports.ids);
+        const appended = await this.ports.store.append(this.stream, newEvents, { expectedRevision });
+        // Our own events, exactly as decided; anything unexpected is left to the next catch-up.
+        if (appended.revision === this.revision + events.length) this.foldOwn(events, appended.revision);
+        return { events, position: appended.position };
+      } catch (error) {
+        if (!isConcurrencyConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      }
     }
+  }
+
+  /** Folds in the events after the cached revision, page by page. */
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const page = await this.ports.store.readStream(this.stream, { fromRevision: this.revision + 1, maxCount: CATCH_UP_PAGE });
+      let fresh = 0;
+      for (const recorded of page) {
+        if (recorded.revision <= this.revision) continue; // a store that ignores fromRevision
+        this.apply(toRegistryEvent(recorded));
+        this.revision = recorded.revision;
+        fresh++;
+      }
+      if (page.length < CATCH_UP_PAGE || fresh === 0) return;
+    }
+  }
+
+  private foldOwn(events: readonly SignerRegistryEvent[], lastRevision: number): void {
+    for (const event of events) this.apply(event);
+    this.revision = lastRevision;
+  }
+
+  /** The aggregate's own evolve, run on a registry of the one entry concerned (no copy of the whole map). */
+  private apply(event: SignerRegistryEvent): void {
+    const kid = event.data.kid;
+    const one: Record<string, SignerEntry> = {};
+    const current = registryEntry({ signers: this.signers }, kid);
+    if (current) setOwn(one, kid, current);
+    const next = registryEntry(signerRegistryDecider.evolve({ signers: one }, event), kid);
+    if (next) setOwn(this.signers, kid, next);
   }
 }

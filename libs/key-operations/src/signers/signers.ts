@@ -12,7 +12,7 @@ import type { Actor, KeyOperationsPorts } from '../deps';
 import type { KeyRetrieval } from '../crypto/key-retrieval';
 import { kidOf } from '../crypto/signatures';
 import type { KeyViews } from '../views/key-views';
-import { handleRegistryCommand, registryEntry } from './registry-commands';
+import { SignerRegistryWriter, registryEntry } from './registry-commands';
 
 /** A signer to register: its kid, public key (PEM SPKI), owner and validity window. */
 export interface SignerInput {
@@ -38,13 +38,17 @@ export class Signers {
   private queue: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
   private readonly parsed = new WeakMap<SignerEntry, KeyObject>();
+  /** All registry writes of this instance go through one writer: cached registry, one command at a time. */
+  private readonly writer: SignerRegistryWriter;
 
   constructor(
     private readonly ports: KeyOperationsPorts,
     private readonly views: KeyViews,
     private readonly retrieval: KeyRetrieval,
     private readonly onError: (error: unknown) => void = () => undefined,
-  ) {}
+  ) {
+    this.writer = new SignerRegistryWriter(ports);
+  }
 
   /** A kid's entry in the registry view (retired signers included). */
   find(kid: string): SignerEntry | undefined {
@@ -60,7 +64,7 @@ export class Signers {
 
   /** Registers a signer; `false` when the same kid and key were already registered. */
   async register(actor: Actor, input: SignerInput): Promise<boolean> {
-    const done = await handleRegistryCommand(this.ports, actor, (state) => {
+    const done = await this.writer.run(actor, (state) => {
       const existing = registryEntry(state, input.kid);
       if (existing && existing.publicKey === input.publicKey && existing.algorithm === input.algorithm) return null;
       if (existing) throw new SignerKidReusedError(input.kid);
@@ -72,7 +76,7 @@ export class Signers {
 
   /** Retires a signer (its past signatures stay verifiable); `false` when unknown or already retired. */
   async retire(actor: Actor, kid: string, reason: string): Promise<boolean> {
-    const done = await handleRegistryCommand(this.ports, actor, (state) => {
+    const done = await this.writer.run(actor, (state) => {
       const existing = registryEntry(state, kid);
       if (!existing || existing.status === 'Retired') return null;
       return { type: 'RetireSigner', kid, reason, now: this.ports.clock.now() };
