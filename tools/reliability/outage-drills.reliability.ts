@@ -4,7 +4,7 @@
  * KMS Sign call). Timing figures are printed, never asserted.
  */
 import type { FaultSettings } from '../kms-test-server/src';
-import { SIGNING_BREAKER, runDrill, type DrillReport } from './support/drill';
+import { runDrill, type DrillReport } from './support/drill';
 import { call, envelopeOf, type Answer } from './support/http';
 import { startKmsApi, signWith, type KmsApi } from './support/kms-api';
 import { report } from './support/report';
