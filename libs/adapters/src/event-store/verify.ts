@@ -33,23 +33,46 @@ export type VerifyResult =
  * previous event's `hash`, and `hash` equals SHA-256(prevHash ‖ body).
  */
 export async function verifyChainRecords(records: AsyncIterable<ChainRecord> | Iterable<ChainRecord>): Promise<VerifyResult> {
-  const heads = new Map<string, { revision: number; hash: string }>();
-  let checked = 0;
+  const walk = new ChainWalk();
   try {
-    for await (const r of records) {
-      const head = heads.get(r.streamName);
-      const reason = linkProblem(r, head);
-      if (reason) return broken(checked, heads.size, { streamName: r.streamName, revision: r.revision, position: r.position, reason });
-      heads.set(r.streamName, { revision: r.revision, hash: r.hash });
-      checked++;
+    // A synchronous source (the SQLite store) is walked without a promise per record.
+    if (Symbol.iterator in records) {
+      for (const r of records) if (!walk.accept(r)) break;
+    } else {
+      for await (const r of records) if (!walk.accept(r)) break;
     }
   } catch (error) {
     if (isEventStoreError(error) && error.code === 'STORE_CORRUPT') {
-      return broken(checked, heads.size, { streamName: '', revision: -1, position: error.position, reason: 'corrupt' });
+      return broken(walk.checked, walk.heads.size, { streamName: '', revision: -1, position: error.position, reason: 'corrupt' });
     }
     throw error;
   }
-  return { ok: true, eventsChecked: checked, streamsChecked: heads.size };
+  return walk.result();
+}
+
+/** The state of one verification walk: each stream's head, the count, the first break. */
+class ChainWalk {
+  readonly heads = new Map<string, { revision: number; hash: string }>();
+  checked = 0;
+  private firstBreak: ChainBreak | null = null;
+
+  /** Checks one record; false once a link is broken (the walk stops there). */
+  accept(r: ChainRecord): boolean {
+    const head = this.heads.get(r.streamName);
+    const reason = linkProblem(r, head);
+    if (reason) {
+      this.firstBreak = { streamName: r.streamName, revision: r.revision, position: r.position, reason };
+      return false;
+    }
+    this.heads.set(r.streamName, { revision: r.revision, hash: r.hash });
+    this.checked++;
+    return true;
+  }
+
+  result(): VerifyResult {
+    if (this.firstBreak) return broken(this.checked, this.heads.size, this.firstBreak);
+    return { ok: true, eventsChecked: this.checked, streamsChecked: this.heads.size };
+  }
 }
 
 function linkProblem(r: ChainRecord, head: { revision: number; hash: string } | undefined): ChainBreakReason | null {
