@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { trace, type Tracer } from '@opentelemetry/api';
-import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore, type KmsProviderConfig } from '@keyledger/adapters';
+import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore } from '@keyledger/adapters';
 import { createKeyOperations, noTelemetry, type KeyOperations, type KeyOperationsTelemetry, type RetrievalTracer } from '@keyledger/key-operations';
 import type { EventStore, KmsProvider } from '@keyledger/kms-domain';
 import { inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from '@keyledger/observability';
 import { resiliencePolicyOptionsFromEnv } from '@keyledger/resilience';
-import { ConfigError, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
+import { kmsProviderSettings, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { createAuthenticator, type Authenticator } from '../auth/authenticator';
 import { loadBreakGlassConfig } from '../break-glass/break-glass.config';
 
@@ -38,35 +38,6 @@ export interface ApiRuntime {
   close(): Promise<void>;
 }
 
-function providerConfig(config: KeyledgerConfig, api: ApiConfig, warn: (m: string) => void): KmsProviderConfig {
-  switch (config.kmsProvider) {
-    case 'local':
-      return { provider: 'local', requireKms: config.requireKms, local: { dataDir: config.dataDir, masterKeyBase64: api.localMasterKey, warn } };
-    case 'aws':
-      if (!api.awsMasterKeyId || !api.awsRegion) throw new ConfigError(['KMS_PROVIDER=aws needs AWS_KMS_MASTER_KEY_ID and AWS_REGION']);
-      return { provider: 'aws', requireKms: config.requireKms, aws: { masterKeyId: api.awsMasterKeyId, region: api.awsRegion, endpoint: api.awsEndpoint } };
-    case 'pkcs11':
-      return { provider: 'pkcs11', requireKms: config.requireKms, pkcs11: pkcs11Options(api) };
-    default: {
-      const unknown: never = config.kmsProvider;
-      throw new ConfigError([`unknown KMS_PROVIDER ${String(unknown)}`]);
-    }
-  }
-}
-
-function pkcs11Options(api: ApiConfig) {
-  const missing = [!api.pkcs11Module && 'PKCS11_MODULE', !api.pkcs11Pin && 'PKCS11_PIN', api.pkcs11Slot === undefined && !api.pkcs11TokenLabel && 'PKCS11_SLOT or PKCS11_TOKEN_LABEL'];
-  const problems = missing.filter((m): m is string => typeof m === 'string');
-  if (problems.length > 0) throw new ConfigError(problems.map((m) => `KMS_PROVIDER=pkcs11 needs ${m}`));
-  return {
-    module: api.pkcs11Module as string,
-    pin: api.pkcs11Pin as string,
-    ...(api.pkcs11Slot !== undefined ? { slot: api.pkcs11Slot } : {}),
-    ...(api.pkcs11TokenLabel ? { tokenLabel: api.pkcs11TokenLabel } : {}),
-    ...(api.pkcs11MasterKeyLabel ? { masterKeyLabel: api.pkcs11MasterKeyLabel } : {}),
-    createMasterKey: api.pkcs11CreateMasterKey,
-  };
-}
 
 let tracer: Tracer | undefined;
 
@@ -90,7 +61,7 @@ export async function createApiRuntime(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<ApiRuntime> {
   const breakGlass = loadBreakGlassConfig(env);
-  const provider = await createKmsProvider(providerConfig(config, api, (m) => log.warn(m)));
+  const provider = await createKmsProvider(kmsProviderSettings(config, api, (m) => log.warn(m)));
   const store = openEventStore(
     config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
   );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore, type KmsProviderConfig } from '@keyledger/adapters';
+import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore } from '@keyledger/adapters';
 import {
   BreakGlassSessions,
   KeyMaintenance,
@@ -14,7 +14,7 @@ import {
 import type { Clock, EventStore, IdGenerator, KmsProvider } from '@keyledger/kms-domain';
 import type { EventStoreHealthProbe, KmsHealthProbe } from '@keyledger/observability';
 import { resiliencePolicyOptionsFromEnv, type ResiliencePolicyOptions } from '@keyledger/resilience';
-import { ConfigError, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
+import { kmsProviderSettings, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 
 /** Forwards the key operations' telemetry to the metrics recorder once Nest has built it. */
 export class ForwardingTelemetry implements KeyOperationsTelemetry {
@@ -101,44 +101,10 @@ export async function composeSchedulerRuntime(parts: SchedulerRuntimeParts): Pro
   };
 }
 
-/**
- * Provider selection from the same variables the API reads (KMS_PROVIDER, AWS_*, PKCS11_*,
- * LOCAL_KMS_MASTER_KEY). Mirrors the API's app-local wiring; libs/key-operations may not import the adapters.
- */
-export function schedulerProviderConfig(config: KeyledgerConfig, api: ApiConfig, warn: (m: string) => void): KmsProviderConfig {
-  switch (config.kmsProvider) {
-    case 'local':
-      return { provider: 'local', requireKms: config.requireKms, local: { dataDir: config.dataDir, masterKeyBase64: api.localMasterKey, warn } };
-    case 'aws':
-      if (!api.awsMasterKeyId || !api.awsRegion) throw new ConfigError(['KMS_PROVIDER=aws needs AWS_KMS_MASTER_KEY_ID and AWS_REGION']);
-      return { provider: 'aws', requireKms: config.requireKms, aws: { masterKeyId: api.awsMasterKeyId, region: api.awsRegion, endpoint: api.awsEndpoint } };
-    case 'pkcs11':
-      return { provider: 'pkcs11', requireKms: config.requireKms, pkcs11: pkcs11Options(api) };
-    default: {
-      const unknown: never = config.kmsProvider;
-      throw new ConfigError([`unknown KMS_PROVIDER ${String(unknown)}`]);
-    }
-  }
-}
-
-/** PKCS#11 settings from the API's variables (PKCS11_MODULE, PKCS11_PIN, PKCS11_SLOT or PKCS11_TOKEN_LABEL, ...). */
-function pkcs11Options(api: ApiConfig) {
-  const missing = [!api.pkcs11Module && 'PKCS11_MODULE', !api.pkcs11Pin && 'PKCS11_PIN', api.pkcs11Slot === undefined && !api.pkcs11TokenLabel && 'PKCS11_SLOT or PKCS11_TOKEN_LABEL'];
-  const problems = missing.filter((m): m is string => typeof m === 'string');
-  if (problems.length > 0) throw new ConfigError(problems.map((m) => `KMS_PROVIDER=pkcs11 needs ${m}`));
-  return {
-    module: api.pkcs11Module as string,
-    pin: api.pkcs11Pin as string,
-    ...(api.pkcs11Slot !== undefined ? { slot: api.pkcs11Slot } : {}),
-    ...(api.pkcs11TokenLabel ? { tokenLabel: api.pkcs11TokenLabel } : {}),
-    ...(api.pkcs11MasterKeyLabel ? { masterKeyLabel: api.pkcs11MasterKeyLabel } : {}),
-    createMasterKey: api.pkcs11CreateMasterKey,
-  };
-}
 
 /** Opens the configured store and provider (fail closed: REQUIRE_KMS refuses the local provider) and composes the runtime. */
 export async function createSchedulerRuntime(config: KeyledgerConfig, api: ApiConfig, warn: (m: string) => void): Promise<SchedulerRuntime> {
-  const provider = await createKmsProvider(schedulerProviderConfig(config, api, warn));
+  const provider = await createKmsProvider(kmsProviderSettings(config, api, warn));
   const store = openEventStore(
     config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
   );
