@@ -81,13 +81,7 @@ export class InMemoryEventStore implements EventStore {
 
   subscribe(options: { readonly after?: number } = {}): Subscription {
     return pollingSubscription(
-      {
-        readAll: (o) => this.readAll(o),
-        onAppend: (listener) => {
-          this.listeners.add(listener);
-          return () => this.listeners.delete(listener);
-        },
-      },
+      { readAll: (o) => this.readAll(o), appendListeners: this.listeners },
       { after: options.after, pollIntervalMs: 1000 },
     );
   }

@@ -3,8 +3,8 @@ import { ReadAllOptions, RecordedEvent, Subscription } from '@keyledger/kms-doma
 /** What a polling subscription reads from: a global-order reader and an optional local append signal. */
 export interface SubscriptionSource {
   readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
-  /** Calls `listener` after each local commit; returns the unsubscribe function. */
-  onAppend?(listener: () => void): () => void;
+  /** The store's local-commit listeners: the subscription joins while it runs, to wake at once. */
+  appendListeners?: Set<() => void>;
 }
 
 /** Tuning for polling subscriptions: how often to look for commits made elsewhere, page size. */
@@ -27,7 +27,7 @@ class PollingSubscription implements Subscription {
   private dirty = false;
   private started = false;
   private wake: (() => void) | null = null;
-  private readonly unlisten: (() => void) | undefined;
+  private readonly onAppend = (): void => this.signal();
 
   constructor(
     private readonly source: SubscriptionSource,
@@ -35,12 +35,12 @@ class PollingSubscription implements Subscription {
     private readonly pollIntervalMs: number,
     private readonly pageSize: number,
   ) {
-    this.unlisten = source.onAppend?.(() => this.signal());
+    source.appendListeners?.add(this.onAppend);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.unlisten?.();
+    this.source.appendListeners?.delete(this.onAppend);
     this.signal();
   }
 
@@ -61,7 +61,7 @@ class PollingSubscription implements Subscription {
       }
     } finally {
       this.stopped = true;
-      this.unlisten?.();
+      this.source.appendListeners?.delete(this.onAppend);
     }
   }
 

@@ -104,13 +104,7 @@ export class EsdbEventStore implements EventStore {
 
   subscribe(options: { readonly after?: number } = {}): Subscription {
     return pollingSubscription(
-      {
-        readAll: (o) => this.readAll(o),
-        onAppend: (listener) => {
-          this.listeners.add(listener);
-          return () => this.listeners.delete(listener);
-        },
-      },
+      { readAll: (o) => this.readAll(o), appendListeners: this.listeners },
       { after: options.after, pollIntervalMs: this.options.pollIntervalMs ?? 200 },
     );
   }
