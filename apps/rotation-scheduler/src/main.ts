@@ -1,9 +1,9 @@
 import { setupTracing } from '@keyledger/observability';
-import { ConfigError, loadConfigOrExit, runUntilSignalled } from '@keyledger/runtime';
+import { exitOnStartupFailure, loadConfig, runUntilSignalled } from '@keyledger/runtime';
 import { runOnce, startScheduler } from './bootstrap';
 
 async function serve(): Promise<void> {
-  const config = loadConfigOrExit('keyledger-scheduler');
+  const config = loadConfig();
   const tracing = setupTracing({ serviceName: 'keyledger-scheduler' });
   const app = await startScheduler(config);
   const address = app.getHttpServer().address();
@@ -15,7 +15,7 @@ async function serve(): Promise<void> {
 
 /** `--once`: every job one time, exit 0 when all succeeded, 1 otherwise (2: bad configuration). */
 async function once(): Promise<void> {
-  const config = loadConfigOrExit('keyledger-scheduler');
+  const config = loadConfig();
   const tracing = setupTracing({ serviceName: 'keyledger-scheduler' });
   const code = await runOnce(config);
   await tracing.shutdown();
@@ -23,12 +23,4 @@ async function once(): Promise<void> {
   process.exit(code);
 }
 
-(process.argv.includes('--once') ? once() : serve()).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    for (const problem of err.problems) process.stderr.write(`keyledger-scheduler: invalid configuration: ${problem}\n`);
-    process.exit(2);
-  }
-  const code = (err as { code?: unknown }).code;
-  process.stderr.write(`keyledger-scheduler failed: ${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+(process.argv.includes('--once') ? once() : serve()).catch(exitOnStartupFailure('keyledger-scheduler'));

@@ -1,4 +1,4 @@
-import { ConfigError, booleanSchema, enumSchema, envVar, portSchema, readEnv, textSchema } from './env';
+import { booleanSchema, enumSchema, envVar, portSchema, readEnv, textSchema } from './env';
 
 export const KMS_PROVIDERS = ['local', 'aws', 'pkcs11'] as const;
 export const EVENT_STORES = ['embedded', 'esdb'] as const;
@@ -46,18 +46,4 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: nodeEnv === 'test' ? 'warn' : 'info',
   });
   return values as KeyledgerConfig;
-}
-
-/**
- * For an app's main(): the validated configuration, or one line per problem on stderr and
- * exit code 2 (a configuration error, as opposed to a crash).
- */
-export function loadConfigOrExit(app: string, env: Readonly<Record<string, string | undefined>> = process.env): KeyledgerConfig {
-  try {
-    return loadConfig(env);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    for (const problem of e.problems) process.stderr.write(`${app}: invalid configuration: ${problem}\n`);
-    process.exit(2);
-  }
 }

@@ -1,4 +1,5 @@
-import { runUntilSignalled } from './lifecycle';
+import { ConfigError } from './env';
+import { exitOnStartupFailure, runUntilSignalled } from './lifecycle';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -30,5 +31,35 @@ describe('runUntilSignalled', () => {
     const done = runUntilSignalled('test-app', { close: () => Promise.reject(new Error('disk gone')) }, () => undefined);
     process.emit('SIGTERM', 'SIGTERM');
     await expect(done).rejects.toThrow('disk gone');
+  });
+});
+
+describe('exitOnStartupFailure', () => {
+  function capture(error: unknown): { lines: string; code: unknown } {
+    let lines = '';
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((lines += String(chunk)), true));
+    const exit = jest.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+      throw Object.assign(new Error('exit'), { exitCode: code });
+    }) as never);
+    try {
+      exitOnStartupFailure('keyledger-api')(error);
+    } catch (e) {
+      return { lines, code: (e as { exitCode?: unknown }).exitCode };
+    } finally {
+      exit.mockRestore();
+    }
+    return { lines, code: undefined };
+  }
+
+  it('prints one line per configuration problem and exits 2', () => {
+    const { lines, code } = capture(new ConfigError(['PORT="x" is not a number', 'HOST is empty']));
+    expect(code).toBe(2);
+    expect(lines).toBe('keyledger-api: invalid configuration: PORT="x" is not a number\nkeyledger-api: invalid configuration: HOST is empty\n');
+  });
+
+  it('prints any other failure with its stable code and exits 1', () => {
+    const { lines, code } = capture(Object.assign(new Error('provider refused'), { code: 'KMS_LOCAL_PROVIDER_REFUSED' }));
+    expect(code).toBe(1);
+    expect(lines).toBe('keyledger-api failed: KMS_LOCAL_PROVIDER_REFUSED: provider refused\n');
   });
 });

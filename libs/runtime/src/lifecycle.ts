@@ -1,3 +1,5 @@
+import { ConfigError } from './env';
+
 /** Anything an app's main() must close on shutdown (a Nest app, a server, a store). */
 export interface Closable {
   close(): Promise<unknown>;
@@ -42,4 +44,21 @@ export function runUntilSignalled(name: string, app: Closable, log: (line: strin
     };
     for (const s of SIGNALS) process.on(s, onSignal);
   });
+}
+
+/**
+ * For an app's main(): reports why start-up failed and exits. A ConfigError prints one line per
+ * bad variable and exits 2 (a configuration error, not a crash); anything else prints its stable
+ * code when it has one and exits 1.
+ */
+export function exitOnStartupFailure(app: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`${app}: invalid configuration: ${problem}\n`);
+      process.exit(2);
+    }
+    const code = (error as { code?: unknown } | null)?.code;
+    process.stderr.write(`${app} failed: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  };
 }
