@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   EVENT_SIZE_LIMIT_BYTES,
   EventContext,
@@ -28,9 +28,13 @@ export interface ChainedEvent {
   readonly event: NewEvent;
 }
 
-/** SHA-256 (hex) over the previous hash followed by the canonical event body, both as UTF-8. */
+/**
+ * SHA-256 (hex) over the previous hash followed by the canonical event body, both as UTF-8.
+ * One-shot `crypto.hash` over the concatenation: the same bytes as two `update` calls, without a
+ * Hash object per event (about twice as fast on ~300-byte bodies, which replay and audit feel).
+ */
 export function chainHash(prevHash: string, body: string): string {
-  return createHash('sha256').update(prevHash).update(body).digest('hex');
+  return hash('sha256', prevHash + body, 'hex');
 }
 
 /**

@@ -141,7 +141,8 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
-  private *chainRecords(streamName: string | undefined, pageSize = 5000): Iterable<ChainRecord> {
+  // Pages of 500 rows: measured faster than 1000 or 5000 (a page's strings die young, before a scavenge).
+  private *chainRecords(streamName: string | undefined, pageSize = 500): Iterable<ChainRecord> {
     let cursor = streamName === undefined ? 0 : -1;
     for (;;) {
       const rows = streamName === undefined
