@@ -4,6 +4,7 @@ import {
   foldEvents,
   type BreakerEvent,
   type BreakerTransitionCommand,
+  readWholeStream,
 } from '@keyledger/kms-domain';
 import type { BreakerTransition } from '@keyledger/resilience';
 import type { KeyOperationsPorts } from '../deps';
@@ -56,7 +57,7 @@ export class BreakerTransitionRecorder {
           ? { ...base, type: 'RecordBreakerHalfOpened' }
           : { ...base, type: 'RecordBreakerClosed', consecutiveSuccesses: t.halfOpenSuccesses };
     const stream = breakerStream(t.name);
-    const recorded = await this.ports.store.readStream(stream);
+    const recorded = await readWholeStream(this.ports.store, stream);
     const state = foldEvents(breakerTransitionsDecider, recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as BreakerEvent));
     const events = breakerTransitionsDecider.decide(command, state);
     if (events.length === 0) return;

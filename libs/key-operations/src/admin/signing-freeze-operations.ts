@@ -5,6 +5,7 @@ import {
   signingFreezeStream,
   type SigningFreezeCommand,
   type SigningFreezeEvent,
+  readWholeStream,
 } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { toNewEvents } from '../keys/event-context';
@@ -40,7 +41,7 @@ export class SigningFreezeOperations {
 
   private async handle(actor: Actor, command: SigningFreezeCommand): Promise<FreezeStatus> {
     const stream = signingFreezeStream(GLOBAL_SCOPE);
-    const recorded = await this.ports.store.readStream(stream);
+    const recorded = await readWholeStream(this.ports.store, stream);
     const state = foldEvents(signingFreezeDecider, recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as SigningFreezeEvent));
     const events = signingFreezeDecider.decide(command, state);
     const expectedRevision = recorded.length === 0 ? ('no-stream' as const) : recorded[recorded.length - 1].revision;

@@ -6,6 +6,7 @@ import {
   type BreakGlassEvent,
   type BreakGlassState,
   type ExpectedRevision,
+  readWholeStream,
 } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { toNewEvents } from '../keys/event-context';
@@ -18,7 +19,7 @@ export interface LoadedSession {
 
 /** Reads and folds a session's stream (`breakglass-<sessionId>`). */
 export async function loadSession(ports: KeyOperationsPorts, sessionId: string): Promise<LoadedSession> {
-  const recorded = await ports.store.readStream(breakGlassStream(sessionId));
+  const recorded = await readWholeStream(ports.store, breakGlassStream(sessionId));
   const events = recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as BreakGlassEvent);
   return { state: foldEvents(breakGlassDecider, events), revision: recorded.length === 0 ? null : recorded[recorded.length - 1].revision };
 }

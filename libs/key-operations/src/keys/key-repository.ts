@@ -7,6 +7,7 @@ import {
   type KeyCommand,
   type KeyEvent,
   type KeyState,
+  readWholeStream,
 } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
@@ -20,7 +21,7 @@ export interface LoadedKey {
 
 /** Reads a key's lifecycle stream and folds it. */
 export async function loadKey(store: EventStore, tenantId: string, keyId: string): Promise<LoadedKey> {
-  const recorded = await store.readStream(keyStream(tenantId, keyId));
+  const recorded = await readWholeStream(store, keyStream(tenantId, keyId));
   const events = recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as KeyEvent);
   const state = foldEvents(keyDecider, events);
   return { state, revision: recorded.length === 0 ? null : recorded[recorded.length - 1].revision };

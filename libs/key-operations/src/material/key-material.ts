@@ -8,6 +8,7 @@ import {
   type KeyMaterialWrapped,
   type KeyMode,
   type KeyPurpose,
+  readWholeStream,
 } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
@@ -114,7 +115,7 @@ export async function unwrapMaterial(
   version: number,
   ref: Extract<KeyMaterialRef, { mode: 'wrapped' }>,
 ): Promise<Buffer> {
-  const recorded = await ports.store.readStream(keyMaterialStream(key.tenantId, key.keyId));
+  const recorded = await readWholeStream(ports.store, keyMaterialStream(key.tenantId, key.keyId));
   const match = recorded
     .map((r) => r.data as KeyMaterialWrapped['data'])
     .find((d) => d.version === version && d.wrappedMaterialSha256 === ref.wrappedMaterialSha256);

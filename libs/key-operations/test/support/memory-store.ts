@@ -7,9 +7,13 @@ import {
   type AppendResult,
   type EventStore,
   type NewEvent,
+  type ReadStreamOptions,
   type RecordedEvent,
   type Subscription,
 } from '@keyledger/kms-domain';
+
+/** Most events one read returns, as in the adapters (libs/adapters read-options MAX_READ_COUNT). */
+export const READ_CAP = 10_000;
 
 /**
  * A minimal event store for the lib's unit tests (libs may not import the adapters). The real
@@ -41,12 +45,15 @@ export class MemoryStore implements EventStore {
     return { revision, position: this.log.length };
   }
 
-  async readStream(streamName: string): Promise<readonly RecordedEvent[]> {
-    return this.log.filter((e) => e.streamName === streamName && !this.deleted.has(streamName));
+  /** Honours fromRevision and maxCount, and caps one read at READ_CAP events as the adapters do. */
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
+    if (this.deleted.has(streamName)) return [];
+    const from = options.fromRevision ?? 0;
+    return this.log.filter((e) => e.streamName === streamName && e.revision >= from).slice(0, Math.min(options.maxCount ?? READ_CAP, READ_CAP));
   }
 
-  async readAll(options: { after?: number } = {}): Promise<readonly RecordedEvent[]> {
-    return this.log.filter((e) => e.position > (options.after ?? 0));
+  async readAll(options: { after?: number; maxCount?: number } = {}): Promise<readonly RecordedEvent[]> {
+    return this.log.slice(options.after ?? 0, (options.after ?? 0) + Math.min(options.maxCount ?? READ_CAP, READ_CAP));
   }
 
   async headPosition(): Promise<number> {

@@ -96,7 +96,11 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 export interface EventStore {
   /** Appends events atomically; CONCURRENCY_CONFLICT when the expected revision does not hold. */
   append(streamName: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
-  /** Reads one stream forwards; an unknown or deleted stream reads as empty. */
+  /**
+   * Reads one stream forwards; an unknown or deleted stream reads as empty. One call returns at
+   * most `maxCount` events and never more than an adapter's cap (10,000): to load a whole stream
+   * that may grow past it, use `readWholeStream`.
+   */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]>;
   /** Reads all streams forwards in global order. */
   readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]>;
@@ -167,4 +171,20 @@ function escapeId(id: string): string {
     else out += encodeURIComponent(ch).replace(/[!'()*-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
   return out;
+}
+
+/** Events per read when `readWholeStream` pages through a stream. */
+export const WHOLE_STREAM_PAGE = 1000;
+
+/**
+ * Every event of a stream, read page by page from revision 0 (a single `readStream` call stops at
+ * the adapter's cap, which a long-lived stream, a flapping breaker's say, can pass).
+ */
+export async function readWholeStream(store: Pick<EventStore, 'readStream'>, streamName: string, pageSize = WHOLE_STREAM_PAGE): Promise<readonly RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (;;) {
+    const page = await store.readStream(streamName, { fromRevision: events.length === 0 ? 0 : events[events.length - 1].revision + 1, maxCount: pageSize });
+    for (const event of page) events.push(event);
+    if (page.length < pageSize) return events;
+  }
 }
