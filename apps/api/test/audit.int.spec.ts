@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_EVENTS_FILE } from '@keyledger/adapters';
-import { eventLeafHash, noteVerifierKey, verifyCheckpointNote, verifyConsistency, verifyInclusion, type Checkpoint, type NoteVerifierKey } from '@keyledger/audit';
-import type { RecordedEvent } from '@keyledger/kms-domain';
+import { eventLeafHash, noteVerifierKey, verifyCheckpointNote, verifyConsistency, verifyInclusion, type AuditedEventView, type Checkpoint, type NoteVerifierKey } from '@keyledger/audit';
 import { AUDIT_SERVICE } from '../src/audit/audit.controller';
 import type { AuditService } from '../src/audit/audit.service';
 import { startHarness, type Harness } from './support/api-harness';
@@ -80,11 +79,17 @@ describe('audit routes', () => {
 
     const page = await h.call('GET', '/v1/audit/events?fromPosition=1&limit=1000', TOK.auditor);
     expect(page).toMatchObject({ status: 200, body: { nextPosition: null } });
-    // Events appended after the checkpoint (the signer registry follows key creation) are listed too.
-    const events = page.body.events as (RecordedEvent & { leafIndex: number })[];
+    // The leaves in tree order (events appended after the checkpoint, such as the signer registry
+    // following key creation, are listed too), and the checkpoint events with leafIndex null.
+    const all = page.body.events as AuditedEventView[];
+    const events = all.filter((e): e is AuditedEventView & { leafIndex: number } => e.leafIndex !== null);
     expect(events.map((e) => e.leafIndex)).toEqual(events.map((_e, i) => i));
     expect(events.length).toBeGreaterThanOrEqual(first.verified.treeSize);
-    expect(events.some((e) => e.streamName.startsWith('keymaterial-'))).toBe(false);
+    const checkpoints = all.filter((e) => e.leafIndex === null);
+    expect(checkpoints.map((e) => [e.streamName, e.type])).toEqual([['audit-checkpoints', 'AuditCheckpointSigned']]);
+    expect(checkpoints[0].data).toMatchObject({ treeSize: first.verified.treeSize, note: first.note });
+    expect(all.map((e) => e.position)).toEqual([...all.map((e) => e.position)].sort((a, b) => a - b));
+    expect(all.some((e) => e.streamName.startsWith('keymaterial-'))).toBe(false);
     const keyCreated = events.find((e) => e.type === 'KeyCreated');
     if (!keyCreated) throw new Error('KeyCreated is not among the audited events');
 
@@ -104,6 +109,27 @@ describe('audit routes', () => {
     const steps = (consistency.body.proof as string[]).map((p) => Buffer.from(p, 'base64'));
     expect(verifyConsistency(first.verified.treeSize, second.verified.treeSize, steps, first.verified.rootHash, second.verified.rootHash)).toBe(true);
     expect(verifyConsistency(first.verified.treeSize, second.verified.treeSize, steps, Buffer.alloc(32, 7), second.verified.rootHash)).toBe(false);
+  });
+
+  it('pages every exported event once, up to the newest checkpoint at the head, and documents the contract', async () => {
+    await checkpoint();
+    const whole = await h.call('GET', '/v1/audit/events?limit=1000', TOK.auditor);
+    const all = whole.body.events as AuditedEventView[];
+    expect(all[all.length - 1]).toMatchObject({ streamName: 'audit-checkpoints', leafIndex: null });
+    const paged: AuditedEventView[] = [];
+    let from: number | null = 1;
+    while (from !== null) {
+      const page = await h.call('GET', `/v1/audit/events?fromPosition=${from}&limit=2`, TOK.admin);
+      expect(page.status).toBe(200);
+      expect(page.body.events.length).toBeLessThanOrEqual(2);
+      paged.push(...(page.body.events as AuditedEventView[]));
+      from = page.body.nextPosition as number | null;
+    }
+    expect(paged).toEqual(all);
+    const openapi = await h.call('GET', '/docs-json', null);
+    const route = openapi.body.paths['/v1/audit/events'].get;
+    expect(route.responses['200'].description).toContain('leafIndex null marks a checkpoint event');
+    expect(route.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['fromPosition', 'limit']);
   });
 
   it('keeps proofs and events to auditors and admins with a token for all tenants', async () => {

@@ -36,10 +36,32 @@ export class AuditKeyMismatchError extends KeyledgerError {
   }
 }
 
-/** Every error the audit lib throws on purpose, by stable code. */
-export type AuditError = ProofRangeError | AuditedEventNotFoundError | AuditFormatError | AuditKeyMismatchError;
+/**
+ * A remote source (the API) could not be read: `AUDIT_SOURCE_UNREACHABLE` (refused, DNS, timeout),
+ * `AUDIT_SOURCE_DENIED` (401/403: the token), `AUDIT_SOURCE_FAILED` (any other error status).
+ * Messages name the base URL, never the token.
+ */
+export class AuditSourceError extends KeyledgerError {
+  constructor(
+    readonly code: 'AUDIT_SOURCE_UNREACHABLE' | 'AUDIT_SOURCE_DENIED' | 'AUDIT_SOURCE_FAILED',
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
 
-const AUDIT_CODES: ReadonlySet<string> = new Set(['AUDIT_PROOF_RANGE', 'AUDIT_EVENT_NOT_FOUND', 'AUDIT_FORMAT_INVALID', 'AUDIT_KEY_MISMATCH']);
+/** Every error the audit lib throws on purpose, by stable code. */
+export type AuditError = ProofRangeError | AuditedEventNotFoundError | AuditFormatError | AuditKeyMismatchError | AuditSourceError;
+
+const AUDIT_CODES: ReadonlySet<string> = new Set([
+  'AUDIT_PROOF_RANGE',
+  'AUDIT_EVENT_NOT_FOUND',
+  'AUDIT_FORMAT_INVALID',
+  'AUDIT_KEY_MISMATCH',
+  'AUDIT_SOURCE_UNREACHABLE',
+  'AUDIT_SOURCE_DENIED',
+  'AUDIT_SOURCE_FAILED',
+]);
 
 /** Brand check on the code, not `instanceof`. */
 export function isAuditError(error: unknown): error is AuditError {

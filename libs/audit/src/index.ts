@@ -21,4 +21,5 @@ export * from './source/audit-source';
 export { openSqliteAuditSource } from './source/sqlite-source';
 export { storeAuditSource } from './source/store-source';
 export { exportJsonl, jsonlAuditSource, jsonlLine } from './source/jsonl';
-export { openAuditSource } from './source/open-audit-source';
+export { openAuditSource, type OpenSourceOptions } from './source/open-audit-source';
+export { AUDIT_TOKEN_HINT, apiAuditSource, type ApiSourceOptions } from './source/api-source';

@@ -185,7 +185,7 @@ describe('AuditLog and the checkpoint use case', () => {
     await expect(s.log.consistencyProof(3, 10_000)).rejects.toMatchObject({ code: 'AUDIT_PROOF_RANGE' });
   });
 
-  it('pages audited events with their leaf indexes, skipping material and checkpoints', async () => {
+  it('pages every event but key material: the leaves with their indexes, the checkpoints with leafIndex null', async () => {
     const page1 = await s.log.auditedEvents(1, 5);
     expect(page1.events.map((e) => e.leafIndex)).toEqual([0, 1, 2, 3, 4]);
     expect(page1.events.every((e) => !e.streamName.startsWith('keymaterial-') && e.streamName !== AUDIT_CHECKPOINT_STREAM)).toBe(true);
@@ -193,6 +193,14 @@ describe('AuditLog and the checkpoint use case', () => {
     const page2 = await s.log.auditedEvents(page1.nextPosition ?? 0, 1000);
     expect(page2.events[0].leafIndex).toBe(5);
     expect(page2.nextPosition).toBeNull();
-    expect(page1.events.length + page2.events.length).toBe(s.log.size);
+    const all = [...page1.events, ...page2.events];
+    const leaves = all.filter((e) => e.leafIndex !== null);
+    expect(leaves.map((e) => e.leafIndex)).toEqual(leaves.map((_e, i) => i));
+    expect(leaves.length).toBe(s.log.size);
+    // The scenario's two checkpoints, the second being the store's last event (after the last leaf).
+    const checkpoints = all.filter((e) => e.leafIndex === null);
+    expect(checkpoints.map((e) => [e.streamName, e.revision])).toEqual([[AUDIT_CHECKPOINT_STREAM, 0], [AUDIT_CHECKPOINT_STREAM, 1]]);
+    expect(all[all.length - 1]).toBe(checkpoints[1]);
+    expect(all.some((e) => e.streamName.startsWith('keymaterial-'))).toBe(false);
   });
 });

@@ -4,28 +4,32 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  audit export --from <source> --out <file.jsonl>
-  audit verify --from <source> --audit-key <public-key.pem> [--json <report.json>] [--threads 1|2]
+  audit export --from <source> --out <file.jsonl> [--token-file <file>]
+  audit verify --from <source> --audit-key <public-key.pem> [--json <report.json>] [--threads 1|2] [--token-file <file>]
 
 Sources:
   sqlite:<file>          the embedded store's SQLite file (read-only)
   esdb:<esdb://...>      an EventStoreDB connection string
+  api:<http(s)://...>    the running API (GET /v1/audit/events): every stream but the key-material
+                         ones; needs a token with role auditor or admin and tenants ["*"], from
+                         --token-file <file> or $KEYLEDGER_TOKEN
   <file.jsonl>           an export written by 'audit export'
 
 --threads 2 (default) checks decoded events on a second thread while the first hashes the
 chains (SQLite sources); --threads 1 keeps everything on one. Both report the same findings.
 
-Exit codes: 0 clean, 1 findings, 2 usage or input error (nothing verified).`;
+Exit codes: 0 clean, 1 findings, 2 usage or input error, including an API that cannot be reached
+or refuses the token (nothing verified).`;
 
 /** The parsed command line. */
 export type Command =
   | { readonly name: 'help' }
-  | { readonly name: 'export'; readonly from: string; readonly out: string }
-  | { readonly name: 'verify'; readonly from: string; readonly auditKey: string; readonly json: string | null; readonly threads: 1 | 2 };
+  | { readonly name: 'export'; readonly from: string; readonly out: string; readonly tokenFile: string | null }
+  | { readonly name: 'verify'; readonly from: string; readonly auditKey: string; readonly json: string | null; readonly threads: 1 | 2; readonly tokenFile: string | null };
 
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
-  export: ['--from', '--out'],
-  verify: ['--from', '--audit-key', '--json', '--threads'],
+  export: ['--from', '--out', '--token-file'],
+  verify: ['--from', '--audit-key', '--json', '--threads', '--token-file'],
 };
 
 /** Parses `audit <command> --flag value ...` (also `--flag=value`); UsageError on anything else. */
@@ -41,8 +45,11 @@ export function parseArgs(argv: readonly string[]): Command {
     if (v === undefined) throw new UsageError(`${name} needs ${flag}`);
     return v;
   };
-  if (name === 'export') return { name, from: need('--from'), out: need('--out') };
-  return { name: 'verify', from: need('--from'), auditKey: need('--audit-key'), json: values.get('--json') ?? null, threads: threadsOf(values.get('--threads')) };
+  const from = need('--from');
+  const tokenFile = values.get('--token-file') ?? null;
+  if (tokenFile !== null && !from.startsWith('api:')) throw new UsageError('--token-file applies to api: sources only');
+  if (name === 'export') return { name, from, out: need('--out'), tokenFile };
+  return { name: 'verify', from, auditKey: need('--audit-key'), json: values.get('--json') ?? null, threads: threadsOf(values.get('--threads')), tokenFile };
 }
 
 function threadsOf(value: string | undefined): 1 | 2 {

@@ -1,13 +1,16 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { AuditSource, NoteVerifierKey, exportJsonl, isAuditError, noteVerifierKey, openAuditSource, prepareReplayWorker, verifyAuditSource } from '@keyledger/audit';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { AUDIT_TOKEN_HINT, AuditSource, NoteVerifierKey, exportJsonl, isAuditError, noteVerifierKey, openAuditSource, prepareReplayWorker, verifyAuditSource } from '@keyledger/audit';
 import { Command, USAGE, UsageError, parseArgs } from './args';
 import { Io, findingsTable, progress, summary } from './output';
 
 /** Exit codes: 0 clean (or done), 1 findings, 2 usage or input error. */
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
 
+/** The environment the tool reads: only KEYLEDGER_TOKEN (the `api:` source's token, as for the operator CLI). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 /** Runs one `audit` command line and returns its exit code; never throws for bad input. */
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], io: Io, env: Env = process.env): Promise<number> {
   let command: Command;
   try {
     command = parseArgs(argv);
@@ -21,9 +24,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         io.out(`${USAGE}\n`);
         return EXIT.clean;
       case 'export':
-        return await runExport(command.from, command.out, io);
+        return await runExport(command, io, env);
       case 'verify':
-        return await runVerify(command, io);
+        return await runVerify(command, io, env);
       default: {
         const never: never = command;
         throw new UsageError(`unknown command ${String(never)}`);
@@ -38,24 +41,29 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function runExport(from: string, out: string, io: Io): Promise<number> {
-  const source = open(from);
+async function runExport(command: Extract<Command, { name: 'export' }>, io: Io, env: Env): Promise<number> {
+  const source = open(command.from, command.tokenFile, env);
   const bar = progress(io, 'export', source.total);
   try {
-    const written = await exportJsonl(source, out, (n) => bar.update(n));
+    const written = await exportJsonl(source, command.out, (n) => bar.update(n));
     bar.end();
-    io.out(`exported ${written} events from ${source.description} to ${out}\n`);
+    io.out(`exported ${written} events from ${source.description} to ${command.out}\n`);
     return EXIT.clean;
+  } catch (error) {
+    // A partial export (the API stopped answering half-way) must not pass for a whole one later.
+    bar.end();
+    rmSync(command.out, { force: true });
+    throw error;
   } finally {
     await source.close();
   }
 }
 
-async function runVerify(command: Extract<Command, { name: 'verify' }>, io: Io): Promise<number> {
+async function runVerify(command: Extract<Command, { name: 'verify' }>, io: Io, env: Env): Promise<number> {
   // The worker thread starts while the key is read and the source opened (it takes ~0.1 s).
   if (command.threads === 2 && command.from.startsWith('sqlite:')) prepareReplayWorker();
   const auditKey = readAuditKey(command.auditKey);
-  const source = open(command.from);
+  const source = open(command.from, command.tokenFile, env);
   const bar = progress(io, 'verify', source.total);
   try {
     const report = await verifyAuditSource(source, { auditKey, threads: command.threads, onProgress: (n) => bar.update(n) });
@@ -69,9 +77,21 @@ async function runVerify(command: Extract<Command, { name: 'verify' }>, io: Io):
   }
 }
 
-function open(from: string): AuditSource {
-  if (/^(api|https?):/.test(from)) throw new UsageError('exporting from the API is not supported yet; use sqlite:, esdb: or a JSONL file');
-  return openAuditSource(from);
+function open(from: string, tokenFile: string | null, env: Env): AuditSource {
+  if (!from.startsWith('api:')) return openAuditSource(from);
+  const token = readToken(tokenFile, env);
+  if (token === undefined) throw new UsageError(`no token: set KEYLEDGER_TOKEN or pass --token-file (${AUDIT_TOKEN_HINT})`);
+  return openAuditSource(from, { token });
+}
+
+/** The bearer token from `--token-file`, else KEYLEDGER_TOKEN; there is no `--token` flag, so it never shows in `ps`. */
+function readToken(file: string | null, env: Env): string | undefined {
+  if (file === null) return env['KEYLEDGER_TOKEN']?.trim() || undefined;
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    throw new UsageError(`cannot read --token-file ${file}`);
+  }
 }
 
 function readAuditKey(file: string): NoteVerifierKey {

@@ -28,7 +28,7 @@ const OPEN_COMMANDS = new Set(['diagnose']);
 
 /** Runs one `keyledger` command line and returns its exit code (docs/cli.md); never throws for bad input or API errors. */
 export async function runCli(argv: readonly string[], io: Io, env: Env = process.env): Promise<number> {
-  if (argv[0] === 'audit') return auditCommand(argv.slice(1), io);
+  if (argv[0] === 'audit') return auditCommand(argv.slice(1), io, env);
   try {
     const args = parseArgs(argv);
     const name = args.words[0];

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuditedEventsPage, ConsistencyProofView, InclusionProofView } from '@keyledger/audit';
 import { CurrentPrincipal, requireRole, type Principal, type Role } from '../auth/principal';
 import { ApiError } from '../http/api-error';
@@ -51,6 +51,44 @@ export class AuditController {
   }
 
   @Get('events')
+  @ApiOperation({
+    summary: 'Page the events an auditor replays (audit export/verify --from api:)',
+    description:
+      'Every event of every stream except the deletable key-material streams (keymaterial-*), in global order: the Merkle ' +
+      "tree's leaves with their leafIndex, and the checkpoint stream's events (audit-checkpoints) with leafIndex null. Each " +
+      'stream served is complete, so its hash chain, the recomputed tree and every checkpoint can be checked. Needs role ' +
+      'auditor or admin and a token for all tenants (*).',
+  })
+  @ApiQuery({ name: 'fromPosition', required: false, description: 'First global position to return (default 1)', schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({ name: 'limit', required: false, description: 'At most this many events (1..1000, default 100)', schema: { type: 'integer', minimum: 1, maximum: 1000 } })
+  @ApiOkResponse({
+    description: '{events: [RecordedEvent & {leafIndex: number | null}], nextPosition}: leafIndex null marks a checkpoint event (not a leaf); nextPosition is null at the head',
+    schema: {
+      type: 'object',
+      required: ['events', 'nextPosition'],
+      properties: {
+        events: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['streamName', 'revision', 'position', 'type', 'schemaVersion', 'data', 'metadata', 'leafIndex'],
+            properties: {
+              streamName: { type: 'string' },
+              revision: { type: 'integer' },
+              position: { type: 'integer' },
+              type: { type: 'string' },
+              schemaVersion: { type: 'integer' },
+              data: { type: 'object' },
+              metadata: { type: 'object', description: 'eventId, occurredAt, actor, correlationId, causationId, prevHash, hash' },
+              leafIndex: { type: 'integer', nullable: true, description: 'Index in the Merkle tree; null for audit-checkpoints events' },
+            },
+          },
+        },
+        nextPosition: { type: 'integer', nullable: true },
+      },
+    },
+  })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: the token lacks role auditor/admin or is not for all tenants (*)' })
   events(@CurrentPrincipal() p: Principal, @Query() query: unknown): Promise<AuditedEventsPage> {
     requireAuditor(p);
     const { fromPosition, limit } = parse(eventsQuerySchema, query);

@@ -31,9 +31,16 @@ export interface ConsistencyProofView {
   readonly proof: readonly string[];
 }
 
-/** One page of audited events (`GET /v1/audit/events`); `nextPosition` is null at the head. */
+/** An event as `GET /v1/audit/events` serves it: its leaf index in the tree, or null for a checkpoint (not a leaf). */
+export type AuditedEventView = RecordedEvent & { readonly leafIndex: number | null };
+
+/**
+ * One page of `GET /v1/audit/events`: every event of every stream except the key-material ones,
+ * in global order (the tree's leaves and the checkpoints), so each stream it holds is complete and
+ * its hash chain can be checked. `nextPosition` is null at the head.
+ */
 export interface AuditedEventsPage {
-  readonly events: readonly (RecordedEvent & { readonly leafIndex: number })[];
+  readonly events: readonly AuditedEventView[];
   readonly nextPosition: number | null;
 }
 
@@ -120,24 +127,30 @@ export class AuditLog {
     };
   }
 
-  /** Audited events at or after `fromPosition`, at most `limit`, with their leaf indexes. */
+  /**
+   * Events at or after `fromPosition`, at most `limit`, up to the head this call caught up to: the
+   * leaves with their index, and the checkpoint stream's events with `leafIndex` null. The
+   * key-material streams are left out whole (they are deletable and never exported).
+   */
   async auditedEvents(fromPosition: number, limit: number): Promise<AuditedEventsPage> {
     if (!Number.isSafeInteger(fromPosition) || fromPosition < 1) throw new ProofRangeError('fromPosition must be a positive integer');
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new ProofRangeError('limit must be 1..1000');
     await this.catchUp();
-    const events: (RecordedEvent & { leafIndex: number })[] = [];
+    const head = this.after;
+    const events: AuditedEventView[] = [];
     let after = fromPosition - 1;
-    while (events.length < limit && after < this.lastPosition) {
+    while (events.length < limit && after < head) {
       const page = await this.store.readAll({ after, maxCount: limit });
       if (page.length === 0) break;
       for (const e of page) {
+        if (e.position > head || events.length === limit) break;
         const leafIndex = this.leafIndexAt(e.position);
-        if (leafIndex !== null && events.length < limit) events.push({ ...e, leafIndex });
+        if (leafIndex !== null || e.streamName === AUDIT_CHECKPOINT_STREAM) events.push({ ...e, leafIndex });
       }
       after = page[page.length - 1].position;
     }
     const last = events.length === limit ? events[events.length - 1].position : null;
-    return { events, nextPosition: last !== null && last < this.lastPosition ? last + 1 : null };
+    return { events, nextPosition: last !== null && last < head ? last + 1 : null };
   }
 
   private async readNewEvents(): Promise<void> {
