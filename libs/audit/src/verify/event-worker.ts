@@ -48,7 +48,8 @@ export class EventWorker {
   /** Sends rows starting at replay index `start`; waits while too many batches are unchecked. */
   async send(batch: RowBatch, start: number): Promise<void> {
     this.throwIfFailed();
-    this.post({ kind: 'batch', start, rows: workerRows(batch) });
+    const rows = workerRows(batch);
+    this.worker.postMessage({ kind: 'batch', start, rows } satisfies WorkerRequest, [rows.positions.buffer, rows.revisions.buffer, rows.bodyEnds.buffer]);
     this.inFlight += 1;
     while (this.inFlight > MAX_IN_FLIGHT && this.failure === null) await new Promise<void>((r) => (this.wake = r));
     this.throwIfFailed();
@@ -112,21 +113,25 @@ export class EventWorker {
   }
 }
 
-/** The columns the event half reads, as flat arrays: cheaper to copy than rows. */
+/** The columns the event half reads: numbers in typed arrays (moved, not copied), bodies as one string. */
 function workerRows(batch: RowBatch): WorkerRows {
   const n = batch.length;
-  const positions = new Array<number>(n);
+  const positions = new Float64Array(n);
+  const revisions = new Float64Array(n);
+  const bodyEnds = new Uint32Array(n);
   const streams = new Array<string>(n);
-  const revisions = new Array<number>(n);
   const bodies = new Array<string>(n);
+  let end = 0;
   for (let i = 0; i < n; i++) {
     const r = batch[i];
     positions[i] = r[0];
     streams[i] = r[1];
     revisions[i] = r[2];
     bodies[i] = r[5];
+    end += r[5].length;
+    bodyEnds[i] = end;
   }
-  return { positions, streams, revisions, bodies };
+  return { positions, streams, revisions, bodies: bodies.join(''), bodyEnds };
 }
 
 /**

@@ -15,7 +15,9 @@ port.on('message', (m: WorkerRequest) => {
     case 'batch': {
       const b = m.rows;
       // The chain hashes are not sent (the event half never reads them); '' keeps the record's shape.
-      for (let i = 0; i < b.bodies.length; i++) side.check(decodeRow(b.positions[i], b.streams[i], b.revisions[i], '', '', b.bodies[i]), m.start + i);
+      for (let i = 0, from = 0; i < b.bodyEnds.length; from = b.bodyEnds[i], i++) {
+        side.check(decodeRow(b.positions[i], b.streams[i], b.revisions[i], '', '', b.bodies.slice(from, b.bodyEnds[i])), m.start + i);
+      }
       port.postMessage({ kind: 'ack' } satisfies WorkerReply);
       return;
     }

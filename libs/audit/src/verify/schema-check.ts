@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@keyledger/kms-domain';
 import { EVENT_SHAPES, EXACT_STREAMS, EXPECTED_VERSIONS, expectedCategory } from './event-shapes';
-import { DataShape, shapeProblem } from './field-checks';
+import { DataShape, parsesAsTime, shapeProblem } from './field-checks';
 import type { Report } from './findings';
 
 /** What the catalogue says about one event type, looked up once per event. */
@@ -83,7 +83,7 @@ function metadataProblem(m: RecordedEvent['metadata']): string | null {
   if (!nonEmpty(m.actor)) return 'metadata.actor is missing';
   if (!nonEmpty(m.correlationId)) return 'metadata.correlationId is missing';
   if (m.causationId !== null && typeof m.causationId !== 'string') return 'metadata.causationId is out of shape';
-  if (typeof m.occurredAt !== 'string' || !Number.isFinite(Date.parse(m.occurredAt))) return 'metadata.occurredAt is not a timestamp';
+  if (!parsesAsTime(m.occurredAt)) return 'metadata.occurredAt is not a timestamp';
   return null;
 }
 
