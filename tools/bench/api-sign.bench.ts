@@ -6,7 +6,8 @@
  *
  *   npx nx build api && TSX_TSCONFIG_PATH=tsconfig.base.json npx tsx tools/bench/api-sign.bench.ts
  *
- * Fairness: both servers run in their own Node process (autocannon runs here), get the same
+ * Fairness: both servers run in their own Node process (autocannon runs here; the API logs to a
+ * file, not to a pipe this process would have to drain), get the same
  * request (same body, same headers including the bearer token), sign with a key of the same algorithm and
  * answer the same JSON shape; each load runs alone, alternating bare/API for BENCH_ROUNDS rounds
  * after a warm-up of each, and the best round of each is compared.
@@ -16,7 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -73,18 +74,30 @@ async function startBare(alg: 'ecdsa' | 'ed25519'): Promise<{ child: ChildProces
   return { child, url: `http://127.0.0.1:${m[1]}/sign` };
 }
 
+/**
+ * The API writes its log to a file in its data directory, as under a process manager, rather than
+ * to a pipe read by this process: this process also runs autocannon, and reading every access line
+ * here would slow the load generator during the API's rounds only.
+ */
 async function startApi(dataDir: string, port: number): Promise<{ child: ChildProcess; token: string }> {
+  const logFile = join(dataDir, 'api.log');
+  const log = openSync(logFile, 'a');
   const child = spawn('node', ['-r', './tools/scripts/register-paths.cjs', 'dist/apps/api/apps/api/src/main.js'], {
     env: { ...process.env, KEYLEDGER_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: logLevel, RATE_LIMIT_TENANT_RPS: '0', NODE_ENV: 'development' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', log, 'inherit'],
   });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  const m = await waitFor(child, /(kl_dev_[A-Za-z0-9_-]+)/, () => out.includes('listening'));
-  // Request logs go to stdout: keep draining it (as a log shipper would) without holding it.
-  child.stdout?.removeAllListeners('data');
-  child.stdout?.resume();
-  return { child, token: m[1] };
+  closeSync(log);
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? -1));
+  for (let waited = 0; waited < 60_000; waited += 100) {
+    const out = readFileSync(logFile, 'utf8');
+    const m = /(kl_dev_[A-Za-z0-9_-]+)/.exec(out);
+    if (m && out.includes('listening')) return { child, token: m[1] };
+    if (exited !== null) throw new Error(`the API exited with ${exited} before listening:\n${out.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error('the API did not start listening within 60 s');
 }
 
 async function api(port: number, token: string, method: string, path: string, payload?: unknown) {

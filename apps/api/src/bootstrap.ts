@@ -6,7 +6,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import type { Logger as PinoLogger } from 'pino';
 import { KMS_BREAKER_OPEN, KmsMetrics, resolveRequestId } from '@keyledger/observability';
 import { loadApiConfig, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { AppModule, type ApiModuleOptions } from './app.module';
@@ -15,7 +14,7 @@ import { installCryptoFastPath } from './crypto/crypto-fast-path';
 import { HOT_CRYPTO_ACTIONS, serveCryptoRoutesNatively } from './crypto/native-crypto-routes';
 import { ErrorEnvelopeFilter } from './http/error-filter';
 import { TenantAccess } from './keys/tenant-access';
-import { accessLogger, asyncStdout, registerAccessLog } from './observability/access-log';
+import { AccessLog, asyncStdout, registerAccessLog } from './observability/access-log';
 import { loadObservabilityConfig } from './observability/observability.config';
 
 /** Optional parts of the composition (probes, log destination, runtime); see `ApiModuleOptions`. */
@@ -26,6 +25,8 @@ export type ApiOverrides = Partial<Omit<ApiModuleOptions, 'config'>> & {
   readonly withoutKeys?: boolean;
   /** Serve sign, verify, encrypt and decrypt through Nest's router instead of the native Fastify handlers (default false). */
   readonly cryptoThroughNest?: boolean;
+  /** False when no tracer provider is registered (main.ts): key retrievals then skip the no-op spans. Default true. */
+  readonly traced?: boolean;
 };
 
 const defaultAnnounce = (token: string, file: string): void => {
@@ -37,7 +38,7 @@ async function runtimeFor(config: KeyledgerConfig, api: ApiConfig, overrides: Ap
   return createApiRuntime(config, api, {
     warn: (m) => process.stderr.write(`keyledger-api: WARNING: ${m}\n`),
     announceToken: overrides.announceToken ?? defaultAnnounce,
-  });
+  }, process.env, { traced: overrides.traced });
 }
 
 /** Whether the swagger UI's static file server loads (it does not under CommonJS test runners). */
@@ -64,7 +65,7 @@ function setupDocs(app: NestFastifyApplication, document: OpenAPIObject): void {
  * sign, verify, encrypt and decrypt without Nest's router: native Fastify handlers, and ahead of
  * Fastify a node:http fast path for the canonical requests (see crypto-fast-path.ts).
  */
-function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapter, runtime: ApiRuntime, api: ApiConfig, accessLog: PinoLogger): void {
+function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapter, runtime: ApiRuntime, api: ApiConfig, accessLog: AccessLog): void {
   const errors = new NestLogger('errors');
   const deps = {
     ops: runtime.ops,
@@ -73,7 +74,7 @@ function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapte
     onUnexpected: (err: unknown, requestId: string) => errors.error({ err, requestId }, 'unexpected error'),
   };
   serveCryptoRoutesNatively(adapter.getInstance(), deps);
-  installCryptoFastPath(app.getHttpServer(), adapter.getInstance(), { ...deps, actions: HOT_CRYPTO_ACTIONS, accessLogger: accessLog, bodyLimit: api.bodyLimitBytes });
+  installCryptoFastPath(app.getHttpServer(), adapter.getInstance(), { ...deps, actions: HOT_CRYPTO_ACTIONS, accessLog, bodyLimit: api.bodyLimitBytes });
 }
 
 /** Builds the API on Fastify and starts listening; the caller owns closing it. */
@@ -115,7 +116,8 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  const accessLog = accessLogger(config.logLevel, 'keyledger-api', logDestination);
+  // Blocks for stdout; a destination passed in (tests, embedders) gets every line as it is written.
+  const accessLog = new AccessLog(config.logLevel, 'keyledger-api', logDestination, overrides.logDestination ? 0 : undefined);
   registerAccessLog(adapter.getInstance(), accessLog);
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   if (runtime && !overrides.cryptoThroughNest) serveCryptoNatively(app, adapter, runtime, api, accessLog);

