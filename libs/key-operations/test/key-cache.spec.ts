@@ -1,3 +1,5 @@
+import { createSecretKey, randomBytes } from 'node:crypto';
+import { KeyCache, noTelemetry, type RetrievalTracer } from '../src';
 import { actor, startOps } from './support/fixture';
 
 const msg = Buffer.from('m');
@@ -66,5 +68,30 @@ describe('key cache', () => {
     const before = provider.calls.decrypt;
     await ops.crypto.sign('acme', key.keyId, { message: msg });
     expect(provider.calls.decrypt).toBe(before);
+  });
+
+  it('answers a hit without a promise, counted as get counts it; a miss counts nothing; traced caches always take get', async () => {
+    const hits: string[] = [];
+    const telemetry = { ...noTelemetry, cacheHit: (t: string) => void hits.push(t) };
+    const id = { tenantId: 't', keyId: 'k', version: 1, kind: 'secret' as const };
+    const entry = { kind: 'secret' as const, secretKey: createSecretKey(randomBytes(32)) };
+    const cache = new KeyCache({ maxSize: 10, privateTtlMs: 60_000, publicTtlMs: 60_000, telemetry });
+    expect(cache.hit(id, 'encryption')).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ hits: 0, misses: 0 });
+    await cache.get(id, 'encryption', async () => entry);
+    expect(cache.hit(id, 'encryption')).toBe(entry);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 1 });
+    expect(hits).toEqual(['encryption']);
+
+    const spans: string[] = [];
+    const tracer: RetrievalTracer = (input, fn) => {
+      spans.push(input.keyType);
+      return fn({ cacheChecked: () => undefined });
+    };
+    const traced = new KeyCache({ maxSize: 10, privateTtlMs: 60_000, publicTtlMs: 60_000, telemetry: noTelemetry, tracer });
+    await traced.get(id, 'encryption', async () => entry);
+    expect(traced.hit(id, 'encryption')).toBeUndefined();
+    expect((await traced.get(id, 'encryption', async () => entry)).hit).toBe(true);
+    expect(spans).toEqual(['encryption', 'encryption']);
   });
 });

@@ -99,15 +99,26 @@ export class KeyCache {
     return { size: this.lru.size, maxSize: this.options.maxSize, hits: this.hits, misses: this.misses, hitRate: total === 0 ? null : this.hits / total };
   }
 
+  /**
+   * The entry for `id` when the cache holds it, counted and metered as a hit exactly as `get`
+   * counts one; undefined (nothing counted) on a miss, and always when retrievals are traced (a
+   * hit's span needs `get`). The hot routes try this first: a hit then costs no promise at all.
+   */
+  hit(id: CacheId, keyType: RetrievalKeyType): CachedKey | undefined {
+    if (this.options.tracer) return undefined;
+    const started = this.now();
+    const cached = this.lru.get(cacheKeyOf(id));
+    if (cached !== undefined) this.countHit(keyType, started);
+    return cached;
+  }
+
   private async retrieve(id: CacheId, keyType: RetrievalKeyType, loader: () => Promise<CachedKey>): Promise<{ key: CachedKey; hit: boolean }> {
     const started = this.now();
     const cacheKey = cacheKeyOf(id);
     const cached = this.lru.get(cacheKey);
     const telemetry = this.options.telemetry;
     if (cached !== undefined) {
-      this.hits++;
-      telemetry.cacheHit(keyType);
-      telemetry.retrieval(keyType, (this.now() - started) / 1000);
+      this.countHit(keyType, started);
       return { key: cached, hit: true };
     }
     this.misses++;
@@ -115,6 +126,12 @@ export class KeyCache {
     const key = await this.load(cacheKey, id, loader);
     telemetry.retrieval(keyType, (this.now() - started) / 1000);
     return { key, hit: false };
+  }
+
+  private countHit(keyType: RetrievalKeyType, started: number): void {
+    this.hits++;
+    this.options.telemetry.cacheHit(keyType);
+    this.options.telemetry.retrieval(keyType, (this.now() - started) / 1000);
   }
 
   private load(cacheKey: string, id: CacheId, loader: () => Promise<CachedKey>): Promise<CachedKey> {

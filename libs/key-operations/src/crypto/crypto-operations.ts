@@ -62,13 +62,9 @@ export class CryptoOperations {
       const der = await this.gateway.call('kms-signing-key', 'sign', (p, signal) => p.sign(material.providerKeyRef, digest, 'ECDSA_SHA_256', { signal }));
       return result(Buffer.from(der));
     }
-    if ('digest' in input) {
-      const digest = requireDigest(input.digest);
-      const { key: cached } = await this.retrieval.signing(key, version);
-      return result(signDigest(algorithm, keyId, cached.privateKey, digest));
-    }
-    const { key: cached } = await this.retrieval.signing(key, version);
-    return result(signMessage(algorithm, cached.privateKey, input.message));
+    const digest = 'digest' in input ? requireDigest(input.digest) : null;
+    const cached = this.retrieval.cachedSigning(key, version) ?? (await this.retrieval.signing(key, version)).key;
+    return result(digest ? signDigest(algorithm, keyId, cached.privateKey, digest) : signMessage(algorithm, cached.privateKey, (input as { message: Uint8Array }).message));
   }
 
   /**

@@ -21,6 +21,12 @@ export class KeyRetrieval {
     readonly cache: KeyCache,
   ) {}
 
+  /** The private key of a wrapped signing key version when the cache holds it (see KeyCache.hit), else undefined. */
+  cachedSigning(key: ExistingKeyState, version: KeyVersion): Extract<CachedKey, { kind: 'private' }> | undefined {
+    const id = { tenantId: key.tenantId, keyId: key.keyId, version: version.version, kind: 'private' as const };
+    return this.cache.hit(id, 'signing') as Extract<CachedKey, { kind: 'private' }> | undefined;
+  }
+
   /** The private key of a wrapped signing key version. */
   async signing(key: ExistingKeyState, version: KeyVersion): Promise<Found<'private'>> {
     const id = { tenantId: key.tenantId, keyId: key.keyId, version: version.version, kind: 'private' as const };
