@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FixedClock, breakerStream, breakerTransitionsDecider, type BreakerEvent, type BreakerTransitionCommand } from '@keyledger/kms-domain';
 import type { BreakerTransition } from '@keyledger/resilience';
-import { BreakerTransitionRecorder } from '../src';
+import { BreakerTransitionRecorder, KeyViews } from '../src';
 import { toNewEvents } from '../src/keys/event-context';
 import { MemoryProvider } from './support/memory-provider';
 import { MemoryStore, READ_CAP } from './support/memory-store';
@@ -47,5 +47,34 @@ describe('streams longer than one read', () => {
     const stream = store.log.filter((e) => e.streamName === breakerStream(NAME));
     expect(stream.length).toBe(history.length + 1);
     expect(stream[stream.length - 1]).toMatchObject({ type: 'BreakerOpened', revision: history.length });
+  });
+});
+
+const breakerEntry = (views: KeyViews) => Object.values(views.snapshot().breakers.breakers).find((e) => e.name === NAME);
+
+describe('views replaying a store longer than one read', () => {
+  it('folds every page at start, tells listeners about each event once, then follows live appends', async () => {
+    const store = new MemoryStore();
+    const ids = { next: () => randomUUID() };
+    const history = flapping(Math.ceil((2.5 * READ_CAP) / 3));
+    await store.append(breakerStream(NAME), toNewEvents(history, { subject: 'service:api-1', correlationId: 'seed' }, new Date('2026-01-01T00:00:00Z'), ids));
+    const views = new KeyViews(store);
+    const seen: number[] = [];
+    views.onEvent((e) => seen.push(e.position));
+    await views.start();
+    try {
+      expect(views.appliedPosition()).toBe(history.length);
+      expect(seen).toEqual(Array.from({ length: history.length }, (_, i) => i + 1));
+      expect(breakerEntry(views)).toMatchObject({ state: 'closed', openCount: Math.ceil((2.5 * READ_CAP) / 3) });
+
+      const state = history.reduce((st, e) => breakerTransitionsDecider.evolve(st, e), breakerTransitionsDecider.initialState());
+      const next = breakerTransitionsDecider.decide({ name: NAME, instance: 'api-1', now: new Date('2026-01-03T00:00:00Z'), type: 'RecordBreakerOpened', failures: 6, calls: 10, failureRatio: 0.6 }, state) as BreakerEvent[];
+      const appended = await store.append(breakerStream(NAME), toNewEvents(next, { subject: 'service:api-1', correlationId: 'live' }, new Date('2026-01-03T00:00:00Z'), ids));
+      await views.waitFor(appended.position);
+      expect(breakerEntry(views)).toMatchObject({ state: 'open' });
+      expect(seen).toHaveLength(history.length + 1);
+    } finally {
+      await views.stop();
+    }
   });
 });
