@@ -73,6 +73,8 @@ describe('AccessLog', () => {
     log.write(r, 200, 1);
     log.close();
     expect(out.writes).toHaveLength(3);
+    log.write(r, 200, 1);
+    expect(out.writes).toHaveLength(4);
     expect(out.lines().every((l) => l['msg'] === 'request completed')).toBe(true);
   });
 });

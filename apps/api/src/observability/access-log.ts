@@ -50,6 +50,7 @@ export class AccessLog {
   private readonly appField: string;
   private lines: string[] = [];
   private size = 0;
+  private closed = false;
   private readonly timer: NodeJS.Timeout | null;
 
   constructor(
@@ -71,7 +72,7 @@ export class AccessLog {
     const line = `{"level":${level},"time":${Date.now()},"app":${this.appField},"req":${req},"res":{"statusCode":${statusCode}},"responseTime":${Math.round(elapsedMs)},"msg":"request completed"}\n`;
     this.lines.push(line);
     this.size += line.length;
-    if (this.size >= this.blockBytes) this.flush();
+    if (this.size >= this.blockBytes || this.closed) this.flush();
   }
 
   /** Hands the gathered lines to the destination as one block. */
@@ -83,8 +84,9 @@ export class AccessLog {
     this.destination.write(block);
   }
 
-  /** Stops the flush timer and writes what is left. */
+  /** Stops the flush timer and writes what is left; lines of requests still finishing go out one by one. */
   close(): void {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.flush();
   }
