@@ -110,19 +110,13 @@ export class KeyViews {
 
   /** Folds one recorded event (also used directly by tests). */
   apply(recorded: RecordedEvent): void {
-    const projected = projectedOf(recorded);
-    const v = this.views;
-    this.views = {
-      keys: keysProjection.apply(v.keys, projected),
-      freeze: signingFreezeProjection.apply(v.freeze, projected),
-      signers: signerRegistryProjection.apply(v.signers, projected),
-      breakers: breakersProjection.apply(v.breakers, projected),
-    };
-    this.applied = Math.max(this.applied, recorded.position);
-    this.announce([projected], [recorded]);
+    this.applyPage([recorded]);
   }
 
-  /** Folds a page of recorded events in global order, as `apply` one by one would. */
+  /**
+   * Folds a page of recorded events in global order through each projection's `applyAll` (one
+   * table copy per changed view per page; the same views as folding the events one by one).
+   */
   private applyPage(page: readonly RecordedEvent[]): void {
     const projected = page.map(projectedOf);
     const v = this.views;
