@@ -38,6 +38,22 @@ export const noTelemetry: KeyOperationsTelemetry = {
   breakerTransition: () => undefined,
 };
 
+/**
+ * Forwards telemetry to a recorder set later (`target`): the apps build the key operations before
+ * Nest has built the metrics recorder, then point this at it. Until then it records nothing.
+ */
+export class ForwardingTelemetry implements KeyOperationsTelemetry {
+  target: KeyOperationsTelemetry = noTelemetry;
+  cacheHit: KeyOperationsTelemetry['cacheHit'] = (t) => this.target.cacheHit(t);
+  cacheMiss: KeyOperationsTelemetry['cacheMiss'] = (t) => this.target.cacheMiss(t);
+  cacheSize: KeyOperationsTelemetry['cacheSize'] = (n) => this.target.cacheSize(n);
+  cacheEvicted: KeyOperationsTelemetry['cacheEvicted'] = (n) => this.target.cacheEvicted(n);
+  retrieval: KeyOperationsTelemetry['retrieval'] = (t, s) => this.target.retrieval(t, s);
+  providerRequest: KeyOperationsTelemetry['providerRequest'] = (p, o, r, s) => this.target.providerRequest(p, o, r, s);
+  error: KeyOperationsTelemetry['error'] = (o, c, t) => this.target.error(o, c, t);
+  breakerTransition: KeyOperationsTelemetry['breakerTransition'] = (n, s) => this.target.breakerTransition(n, s);
+}
+
 /** Who asked, for event metadata (never a token). */
 export interface Actor {
   readonly subject: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore } from '@keyledger/adapters';
-import { createKeyOperations, noTelemetry, type KeyOperations, type KeyOperationsTelemetry, type RetrievalTracer } from '@keyledger/key-operations';
+import { ForwardingTelemetry, createKeyOperations, type KeyOperations, type RetrievalTracer } from '@keyledger/key-operations';
 import type { EventStore, KmsProvider } from '@keyledger/kms-domain';
 import { inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from '@keyledger/observability';
 import { resiliencePolicyOptionsFromEnv } from '@keyledger/resilience';
@@ -12,19 +12,6 @@ import { loadBreakGlassConfig } from '../break-glass/break-glass.config';
 
 /** How often the API expires break-glass sessions past their ttl itself (the scheduler does too). */
 export const BREAK_GLASS_EXPIRY_INTERVAL_MS = 60_000;
-
-/** Forwards telemetry to a recorder set once Nest has built it (the ops exist before the module). */
-export class ForwardingTelemetry implements KeyOperationsTelemetry {
-  target: KeyOperationsTelemetry = noTelemetry;
-  cacheHit: KeyOperationsTelemetry['cacheHit'] = (t) => this.target.cacheHit(t);
-  cacheMiss: KeyOperationsTelemetry['cacheMiss'] = (t) => this.target.cacheMiss(t);
-  cacheSize: KeyOperationsTelemetry['cacheSize'] = (n) => this.target.cacheSize(n);
-  cacheEvicted: KeyOperationsTelemetry['cacheEvicted'] = (n) => this.target.cacheEvicted(n);
-  retrieval: KeyOperationsTelemetry['retrieval'] = (t, s) => this.target.retrieval(t, s);
-  providerRequest: KeyOperationsTelemetry['providerRequest'] = (p, o, r, s) => this.target.providerRequest(p, o, r, s);
-  error: KeyOperationsTelemetry['error'] = (o, c, t) => this.target.error(o, c, t);
-  breakerTransition: KeyOperationsTelemetry['breakerTransition'] = (n, s) => this.target.breakerTransition(n, s);
-}
 
 /** Everything the API runs on besides Nest: store, provider, key operations, authenticator. */
 export interface ApiRuntime {

@@ -6,28 +6,14 @@ import {
   KeyMaintenance,
   KeyRotation,
   createKeyOperations,
-  noTelemetry,
+  ForwardingTelemetry,
   type KeyOperations,
   type KeyOperationsPorts,
-  type KeyOperationsTelemetry,
 } from '@keyledger/key-operations';
 import type { Clock, EventStore, IdGenerator, KmsProvider } from '@keyledger/kms-domain';
 import type { EventStoreHealthProbe, KmsHealthProbe } from '@keyledger/observability';
 import { resiliencePolicyOptionsFromEnv, type ResiliencePolicyOptions } from '@keyledger/resilience';
 import { kmsProviderSettings, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
-
-/** Forwards the key operations' telemetry to the metrics recorder once Nest has built it. */
-export class ForwardingTelemetry implements KeyOperationsTelemetry {
-  target: KeyOperationsTelemetry = noTelemetry;
-  cacheHit: KeyOperationsTelemetry['cacheHit'] = (t) => this.target.cacheHit(t);
-  cacheMiss: KeyOperationsTelemetry['cacheMiss'] = (t) => this.target.cacheMiss(t);
-  cacheSize: KeyOperationsTelemetry['cacheSize'] = (n) => this.target.cacheSize(n);
-  cacheEvicted: KeyOperationsTelemetry['cacheEvicted'] = (n) => this.target.cacheEvicted(n);
-  retrieval: KeyOperationsTelemetry['retrieval'] = (t, s) => this.target.retrieval(t, s);
-  providerRequest: KeyOperationsTelemetry['providerRequest'] = (p, o, r, s) => this.target.providerRequest(p, o, r, s);
-  error: KeyOperationsTelemetry['error'] = (o, c, t) => this.target.error(o, c, t);
-  breakerTransition: KeyOperationsTelemetry['breakerTransition'] = (n, s) => this.target.breakerTransition(n, s);
-}
 
 /** Everything the scheduler's jobs run on: the same key operations the API uses, plus the rotation and maintenance use cases. */
 export interface SchedulerRuntime {

@@ -49,7 +49,7 @@ export class EventWorker {
   async send(batch: RowBatch, start: number): Promise<void> {
     this.throwIfFailed();
     const rows = workerRows(batch);
-    this.worker.postMessage({ kind: 'batch', start, rows } satisfies WorkerRequest, [rows.positions.buffer, rows.revisions.buffer, rows.bodyEnds.buffer]);
+    this.post({ kind: 'batch', start, rows }, [rows.positions.buffer, rows.revisions.buffer, rows.bodyEnds.buffer]);
     this.inFlight += 1;
     while (this.inFlight > MAX_IN_FLIGHT && this.failure === null) await new Promise<void>((r) => (this.wake = r));
     this.throwIfFailed();
@@ -70,8 +70,9 @@ export class EventWorker {
     await this.worker.terminate();
   }
 
-  private post(request: WorkerRequest): void {
-    this.worker.postMessage(request);
+  /** Sends a request; the `moved` buffers are transferred, not copied. */
+  private post(request: WorkerRequest, moved: ArrayBuffer[] = []): void {
+    this.worker.postMessage(request, moved);
   }
 
   private onMessage(m: WorkerReply): void {
