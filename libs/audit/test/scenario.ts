@@ -79,11 +79,11 @@ export const emergencyPem = (): string =>
 export async function breakGlassSession(store: EventStore, ctx: Ctx, sessionId: string, signatures = 2): Promise<void> {
   const stream = breakGlassStream(sessionId);
   const bg = (command: object) => run(store, ctx, breakGlassDecider, stream, { sessionId, now: ctx.tick(), ...command } as never);
-  await bg({ type: 'RequestBreakGlass', requester: 'user:rita', scope: GLOBAL_SCOPE, justification: 'KMS region outage, payments blocked', incidentRef: 'INC-42', ttlSeconds: 3600 });
+  await bg({ type: 'RequestBreakGlass', requester: 'user:rita', scope: GLOBAL_SCOPE, justification: 'KMS région outage — payments blocked 🔒', incidentRef: 'INC-42', ttlSeconds: 3600 });
   await bg({ type: 'ApproveBreakGlass', approver: 'user:sam', role: 'approver-security' });
   await bg({ type: 'ApproveBreakGlass', approver: 'user:fay', role: 'approver-finance', emergencySigner: { kid: `bg-${sessionId}`, publicKey: emergencyPem(), algorithm: 'ECDSA_P256_SHA256' } });
   for (let i = 0; i < signatures; i++) await bg({ type: 'RecordBreakGlassSignature', tenantId: 'acme', digest: sha(`payload-${i}`), justification: 'payment batch' });
-  await bg({ type: 'CloseBreakGlass', closedBy: 'user:sam', reason: 'provider recovered' });
+  await bg({ type: 'CloseBreakGlass', closedBy: 'user:sam', reason: 'provider recovered ✓ (Zürich, 東京)' });
   await bg({ type: 'DestroyEmergencyKey' });
 }
 

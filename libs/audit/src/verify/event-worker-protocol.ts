@@ -1,21 +1,14 @@
 import type { Finding } from './findings';
+import type { SharedRowBuffers } from './shared-rows';
 
 /**
- * Rows for the worker: the columns the event half reads. The chain hashes are not sent: only the
- * chain half (main thread) reads them, and leaving them out saves copying them between threads.
- * The bodies travel as one string with the end offset of each (`bodyEnds[i]`): copying one long
- * string between threads costs a fraction of copying a thousand short ones.
+ * Main thread → replay worker: `count` rows (replay index of the first: `start`) written into shared
+ * slot `slot`, with the slot's buffers when they are new to the worker; or the end of a replay at
+ * `count` events. The chain hashes are not sent: only the chain half (main thread) reads them.
  */
-export interface WorkerRows {
-  readonly positions: Float64Array<ArrayBuffer>;
-  readonly streams: readonly string[];
-  readonly revisions: Float64Array<ArrayBuffer>;
-  readonly bodies: string;
-  readonly bodyEnds: Uint32Array<ArrayBuffer>;
-}
+export type WorkerRequest =
+  | { readonly kind: 'batch'; readonly start: number; readonly slot: number; readonly count: number; readonly buffers: SharedRowBuffers | null }
+  | { readonly kind: 'finish'; readonly count: number };
 
-/** Main thread → replay worker: rows to check (replay index of the first), or the end of a replay at `count` events. */
-export type WorkerRequest = { readonly kind: 'batch'; readonly start: number; readonly rows: WorkerRows } | { readonly kind: 'finish'; readonly count: number };
-
-/** Replay worker → main thread: a batch was checked, or the event half's findings at the end. */
+/** Replay worker → main thread: a batch was checked (its slot may be written again), or the event half's findings at the end. */
 export type WorkerReply = { readonly kind: 'ack' } | { readonly kind: 'done'; readonly indexes: number[]; readonly findings: Finding[] };

@@ -1,19 +1,28 @@
 import { existsSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WorkerReply, WorkerRequest, WorkerRows } from './event-worker-protocol';
+import type { WorkerReply, WorkerRequest } from './event-worker-protocol';
 import type { IndexedFindingList } from './indexed-findings';
 import type { RowBatch } from './row-batch';
+import { RowSlotWriter } from './shared-rows';
 
 /** Batches sent but not yet checked before `send` waits: bounds memory when the worker lags. */
 const MAX_IN_FLIGHT = 8;
+
+/**
+ * Shared slots the rows go through. Batch k is written into slot k mod SLOTS; at that moment at most
+ * MAX_IN_FLIGHT earlier batches (k-MAX_IN_FLIGHT..k-1) are unacknowledged, since send waits
+ * otherwise, and acks come in order: batch k-SLOTS, the slot's previous tenant, has been checked.
+ */
+const SLOTS = MAX_IN_FLIGHT + 1;
 
 /** Young generation of the worker: parsed events die young; a larger nursery means fewer scavenges. */
 const YOUNG_GENERATION_MB = 64;
 
 /**
- * The replay's event half on a worker thread: the main thread sends it the rows it reads (the very
- * strings it hashes, so both halves check the same bytes) and gets the findings back at the end.
+ * The replay's event half on a worker thread: the main thread copies the rows it reads into shared
+ * memory (the UTF-8 bytes of the very strings it hashes, so both halves check the same bytes) and
+ * gets the findings back at the end.
  * Any failure of the worker rejects the replay: a partial check is never reported as clean.
  */
 export class EventWorker {
@@ -23,6 +32,8 @@ export class EventWorker {
   private wake: (() => void) | null = null;
   private finishing: { resolve: (found: IndexedFindingList) => void; reject: (error: Error) => void } | null = null;
   private closing = false;
+  private readonly slots = Array.from({ length: SLOTS }, () => new RowSlotWriter());
+  private sent = 0;
 
   constructor() {
     const { code, execArgv } = bootstrap();
@@ -48,8 +59,10 @@ export class EventWorker {
   /** Sends rows starting at replay index `start`; waits while too many batches are unchecked. */
   async send(batch: RowBatch, start: number): Promise<void> {
     this.throwIfFailed();
-    const rows = workerRows(batch);
-    this.post({ kind: 'batch', start, rows }, [rows.positions.buffer, rows.revisions.buffer, rows.bodyEnds.buffer]);
+    const slot = this.sent % SLOTS;
+    const buffers = this.slots[slot].write(batch);
+    this.post({ kind: 'batch', start, slot, count: batch.length, buffers });
+    this.sent += 1;
     this.inFlight += 1;
     while (this.inFlight > MAX_IN_FLIGHT && this.failure === null) await new Promise<void>((r) => (this.wake = r));
     this.throwIfFailed();
@@ -70,9 +83,8 @@ export class EventWorker {
     await this.worker.terminate();
   }
 
-  /** Sends a request; the `moved` buffers are transferred, not copied. */
-  private post(request: WorkerRequest, moved: ArrayBuffer[] = []): void {
-    this.worker.postMessage(request, moved);
+  private post(request: WorkerRequest): void {
+    this.worker.postMessage(request);
   }
 
   private onMessage(m: WorkerReply): void {
@@ -112,27 +124,6 @@ export class EventWorker {
   private throwIfFailed(): void {
     if (this.failure) throw this.failure;
   }
-}
-
-/** The columns the event half reads: numbers in typed arrays (moved, not copied), bodies as one string. */
-function workerRows(batch: RowBatch): WorkerRows {
-  const n = batch.length;
-  const positions = new Float64Array(n);
-  const revisions = new Float64Array(n);
-  const bodyEnds = new Uint32Array(n);
-  const streams = new Array<string>(n);
-  const bodies = new Array<string>(n);
-  let end = 0;
-  for (let i = 0; i < n; i++) {
-    const r = batch[i];
-    positions[i] = r[0];
-    streams[i] = r[1];
-    revisions[i] = r[2];
-    bodies[i] = r[5];
-    end += r[5].length;
-    bodyEnds[i] = end;
-  }
-  return { positions, streams, revisions, bodies: bodies.join(''), bodyEnds };
 }
 
 /**

@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { decodeRow } from './decode-row';
 import { EventSide } from './event-side';
 import type { WorkerReply, WorkerRequest } from './event-worker-protocol';
+import { RowSlotReader } from './shared-rows';
 
 // Entry of the replay's worker thread (see EventWorker): decodes every row it is sent and runs the
 // event half of the replay over it; replies with the findings when told the count, then starts
@@ -9,15 +10,15 @@ import type { WorkerReply, WorkerRequest } from './event-worker-protocol';
 const port = parentPort;
 if (port === null) throw new Error('replay-worker must run in a worker thread');
 let side = new EventSide();
+const slots: RowSlotReader[] = [];
 
 port.on('message', (m: WorkerRequest) => {
   switch (m.kind) {
     case 'batch': {
-      const b = m.rows;
+      if (m.buffers !== null) slots[m.slot] = new RowSlotReader(m.buffers);
+      const start = m.start;
       // The chain hashes are not sent (the event half never reads them); '' keeps the record's shape.
-      for (let i = 0, from = 0; i < b.bodyEnds.length; from = b.bodyEnds[i], i++) {
-        side.check(decodeRow(b.positions[i], b.streams[i], b.revisions[i], '', '', b.bodies.slice(from, b.bodyEnds[i])), m.start + i);
-      }
+      slots[m.slot].forEach(m.count, (i, position, stream, revision, body) => side.check(decodeRow(position, stream, revision, '', '', body), start + i));
       port.postMessage({ kind: 'ack' } satisfies WorkerReply);
       return;
     }
