@@ -26,9 +26,9 @@ const MAX_UTF8_PER_UNIT = 3;
 export class RowSlotWriter {
   private rows = 0;
   private numbers = new SharedArrayBuffer(0);
-  private positions = new Float64Array(0);
-  private revisions = new Float64Array(0);
-  private ends = new Uint32Array(0);
+  private positions: Float64Array<SharedArrayBuffer> = new Float64Array(this.numbers);
+  private revisions: Float64Array<SharedArrayBuffer> = new Float64Array(this.numbers);
+  private ends: Uint32Array<SharedArrayBuffer> = new Uint32Array(this.numbers);
   private text = Buffer.from(new SharedArrayBuffer(0));
 
   /**
@@ -80,9 +80,9 @@ export class RowSlotWriter {
 
 /** Reads the rows of one slot (worker thread), as the writer laid them out. */
 export class RowSlotReader {
-  private readonly positions: Float64Array;
-  private readonly revisions: Float64Array;
-  private readonly ends: Uint32Array;
+  private readonly positions: Float64Array<SharedArrayBuffer>;
+  private readonly revisions: Float64Array<SharedArrayBuffer>;
+  private readonly ends: Uint32Array<SharedArrayBuffer>;
   private readonly text: Buffer;
 
   constructor(buffers: SharedRowBuffers) {
@@ -104,7 +104,13 @@ export class RowSlotReader {
   }
 }
 
-function rowViews(numbers: SharedArrayBuffer, rows: number): { positions: Float64Array; revisions: Float64Array; ends: Uint32Array } {
+interface RowViews {
+  readonly positions: Float64Array<SharedArrayBuffer>;
+  readonly revisions: Float64Array<SharedArrayBuffer>;
+  readonly ends: Uint32Array<SharedArrayBuffer>;
+}
+
+function rowViews(numbers: SharedArrayBuffer, rows: number): RowViews {
   return {
     positions: new Float64Array(numbers, 0, rows),
     revisions: new Float64Array(numbers, 8 * rows, rows),
