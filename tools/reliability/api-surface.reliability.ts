@@ -65,7 +65,11 @@ describe('fuzzing', () => {
         if (!ok) failures.push(`${id} [${bad.defect}] ${bad.call.method} ${bad.call.path.slice(0, 80)} → ${a.status} ${a.text.slice(0, 160)}`);
         return ok;
       });
-      await fc.assert(property, { numRuns: perRoute, endOnFailure: true }).catch(() => undefined);
+      const before = failures.length;
+      // A property that failed is in `failures` already; anything else that ended the run early (an exception) is recorded too.
+      await fc.assert(property, { numRuns: perRoute, endOnFailure: true }).catch((error: unknown) => {
+        if (failures.length === before) failures.push(`${id}: run ended early: ${String(error).slice(0, 300)}`);
+      });
     }
     expect(failures).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(FUZZ_TOTAL);

@@ -149,6 +149,28 @@ describe('admin and cache over HTTP', () => {
     expect((await h.call('POST', '/api/admin/kms/test-key-retrieval', TOKENS.admin, { tenantId: 'nobody' })).status).toBe(404);
   });
 
+  it('keeps an admin token scoped to one tenant out of the platform-wide operations and other tenants', async () => {
+    const platform: [string, string, unknown?][] = [
+      ['GET', '/api/admin/kms/status'],
+      ['POST', '/api/admin/kms/validate', {}],
+      ['POST', '/api/admin/kms/rotate-all-keys', {}],
+      ['POST', '/api/admin/signing/freeze', { reason: 'scoped admin' }],
+      ['POST', '/api/admin/signing/resume', {}],
+    ];
+    for (const [method, path, body] of platform) {
+      const refused = await h.call(method, path, TOKENS.acmeAdmin, body);
+      expect({ path, status: refused.status, code: refused.body.error?.code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+      expect(refused.body.error.message).toContain('token for all tenants');
+    }
+    expect((await h.call('GET', '/api/admin/kms/status', TOKENS.admin)).body.signing_freeze.frozen).toBe(false);
+    const own = await h.call('POST', '/api/admin/kms/test-key-retrieval', TOKENS.acmeAdmin, { tenantId: 'acme' });
+    expect(own.body).toMatchObject({ status: 'success', tenantId: 'acme' });
+    await h.call('POST', '/v1/keys', TOKENS.globexClient, { tenantId: 'globex', name: 'globex-signer', purpose: 'sign' });
+    const foreign = await h.call('POST', '/api/admin/kms/test-key-retrieval', TOKENS.acmeAdmin, { tenantId: 'globex' });
+    expect(foreign).toMatchObject({ status: 404, body: { error: { code: 'KEY_NOT_FOUND' } } });
+    expect((await h.call('POST', '/api/admin/kms/test-key-retrieval', TOKENS.admin, { tenantId: 'globex' })).status).toBe(200);
+  });
+
   it('freezes signing with a reason (503 SIGNING_FROZEN) and resumes', async () => {
     expect((await h.call('POST', '/api/admin/signing/freeze', TOKENS.admin, { reason: 'KMS outage drill' })).body.frozen).toBe(true);
     const refused = await h.call('POST', `/v1/keys/${signKey}/sign`, TOKENS.acmeClient, { message: b64('x') });

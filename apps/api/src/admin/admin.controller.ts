@@ -2,14 +2,18 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/comm
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { KeyOperations } from '@keyledger/key-operations';
-import { CurrentPrincipal, requireRole, type Principal } from '../auth/principal';
+import { CurrentPrincipal, requireAllTenants, requireRole, type Principal } from '../auth/principal';
 import { emptySchema, freezeSchema, parse, tenantSchema } from '../http/schemas';
 import { actorOf } from '../keys/keys.controller';
-import { ADMINS, KEY_OPERATIONS } from '../keys/tenant-access';
+import { ADMINS, KEY_OPERATIONS, TenantAccess } from '../keys/tenant-access';
 
 export const ADMIN_STATUS_EXTRA = Symbol.for('keyledger.ADMIN_STATUS_EXTRA');
 
-/** The seeds' admin endpoints (role `admin`). */
+/**
+ * The seeds' admin endpoints (role `admin`). Status, validation, rotate-all and the signing freeze
+ * act on every tenant, so they also need a token for all tenants (`*`); an admin token scoped to
+ * some tenants may only test key retrieval for those (another tenant answers 404, as elsewhere).
+ */
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller('api/admin')
@@ -17,18 +21,19 @@ export class AdminController {
   constructor(
     @Inject(KEY_OPERATIONS) private readonly ops: KeyOperations,
     @Inject(ADMIN_STATUS_EXTRA) private readonly extra: Record<string, unknown>,
+    private readonly access: TenantAccess,
   ) {}
 
   @Get('kms/status')
   status(@CurrentPrincipal() p: Principal) {
-    requireRole(p, ADMINS);
+    platformAdmin(p);
     return this.ops.admin.status(this.extra);
   }
 
   @Post('kms/validate')
   @HttpCode(200)
   validate(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
-    requireRole(p, ADMINS);
+    platformAdmin(p);
     parse(emptySchema, body);
     return this.ops.admin.validate();
   }
@@ -36,7 +41,7 @@ export class AdminController {
   @Post('kms/rotate-all-keys')
   @HttpCode(200)
   rotateAll(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: FastifyRequest) {
-    requireRole(p, ADMINS);
+    platformAdmin(p);
     parse(emptySchema, body);
     return this.ops.admin.rotateAll(actorOf(p, req));
   }
@@ -45,21 +50,28 @@ export class AdminController {
   @HttpCode(200)
   testKeyRetrieval(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     requireRole(p, ADMINS);
-    return this.ops.admin.testKeyRetrieval(parse(tenantSchema, body).tenantId);
+    const tenantId = parse(tenantSchema, body).tenantId;
+    return this.ops.admin.testKeyRetrieval(this.access.forTenant(p, tenantId, ADMINS));
   }
 
   @Post('signing/freeze')
   @HttpCode(200)
   freeze(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: FastifyRequest) {
-    requireRole(p, ADMINS);
+    platformAdmin(p);
     return this.ops.freeze.freeze(actorOf(p, req), parse(freezeSchema, body).reason);
   }
 
   @Post('signing/resume')
   @HttpCode(200)
   resume(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: FastifyRequest) {
-    requireRole(p, ADMINS);
+    platformAdmin(p);
     parse(emptySchema, body);
     return this.ops.freeze.resume(actorOf(p, req));
   }
+}
+
+/** Role admin with a token for every tenant: the platform-wide admin operations. */
+function platformAdmin(p: Principal): void {
+  requireRole(p, ADMINS);
+  requireAllTenants(p, 'This admin operation');
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuditedEventsPage, ConsistencyProofView, InclusionProofView } from '@keyledger/audit';
-import { CurrentPrincipal, requireRole, type Principal, type Role } from '../auth/principal';
+import { CurrentPrincipal, requireAllTenants, requireRole, type Principal, type Role } from '../auth/principal';
 import { ApiError } from '../http/api-error';
 import { parse } from '../http/schemas';
 import { consistencyQuerySchema, emptyQuerySchema, eventsQuerySchema, inclusionQuerySchema } from './audit.schemas';
@@ -98,5 +98,5 @@ export class AuditController {
 
 function requireAuditor(p: Principal): void {
   requireRole(p, AUDITORS);
-  if (!p.tenants.includes('*')) throw new ApiError('FORBIDDEN', 'The audit log spans every tenant: this needs a token for all tenants (*)');
+  requireAllTenants(p, 'The audit log');
 }

@@ -19,6 +19,14 @@ export function requireRole(principal: Principal, roles: readonly Role[]): void 
   }
 }
 
+/**
+ * Refuses with 403 FORBIDDEN unless the token reaches every tenant (`*`): for operations that act
+ * on, or show, all tenants at once (`what` names them in the message).
+ */
+export function requireAllTenants(principal: Principal, what: string): void {
+  if (!principal.tenants.includes('*')) throw new ApiError('FORBIDDEN', `${what} spans every tenant: this needs a token for all tenants (*)`);
+}
+
 /** Whether the principal may reach `tenantId`; callers answer 404, not 403, so ids do not leak. */
 export const reachesTenant = (principal: Principal, tenantId: string): boolean =>
   principal.tenants.includes('*') || principal.tenants.includes(tenantId);

@@ -10,6 +10,7 @@ export const TOKENS = {
   acmeClient: 'tok-acme-client-0123456789',
   acmeKeyAdmin: 'tok-acme-keyadmin-0123456',
   globexClient: 'tok-globex-client-012345',
+  acmeAdmin: 'tok-acme-admin-0123456789',
 } as const;
 
 /** A started API on a fresh data directory with the embedded SQLite store, the local provider and static tokens. */
@@ -33,6 +34,7 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
       { token: TOKENS.acmeClient, subject: 'acme-app', roles: ['client'], tenants: ['acme'] },
       { token: TOKENS.acmeKeyAdmin, subject: 'acme-admin', roles: ['key-admin'], tenants: ['acme'] },
       { token: TOKENS.globexClient, subject: 'globex-app', roles: ['client', 'key-admin'], tenants: ['globex'] },
+      { token: TOKENS.acmeAdmin, subject: 'acme-ops', roles: ['admin'], tenants: ['acme'] },
     ]),
   );
   const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', KEYLEDGER_DATA_DIR: dataDir, ...env }), port: 0 };
