@@ -96,8 +96,9 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
     bodyLimit: api.bodyLimitBytes,
     genReqId: (req: IncomingMessage) => resolveRequestId(req.headers['x-request-id']),
     // Ids are at most 128 characters (kms-domain SAFE_ID_PATTERN); leave room so a long id reaches
-    // the route and gets a proper KEY_NOT_FOUND or validation answer.
-    maxParamLength: 256,
+    // the route and gets a proper KEY_NOT_FOUND or validation answer. (Under routerOptions: Fastify 5
+    // deprecates router options at the top level, FSTDEP022.)
+    routerOptions: { maxParamLength: 256 },
     // Errors Fastify raises before routing still answer in keyledger's envelope, never echoing the path.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
