@@ -88,7 +88,7 @@ export class ResiliencePolicy {
       try {
         this.bulkhead.enqueue(run);
       } catch (error) {
-        slot.pending.delete(run);
+        slot.settle(run);
         this.breaker.recordIgnored(ticket);
         reject(error);
       }
@@ -127,14 +127,14 @@ class Attempt<T> implements DeadlineWaiter, BulkheadWaiter {
 
   private succeeded(value: T): void {
     this.bulkhead.release();
-    if (!this.slot.pending.delete(this)) return;
+    if (!this.slot.settle(this)) return;
     this.breaker.recordSuccess(this.ticket);
     this.resolve(value);
   }
 
   private failed(error: unknown): void {
     this.bulkhead.release();
-    if (!this.slot.pending.delete(this)) return;
+    if (!this.slot.settle(this)) return;
     this.breaker.recordError(this.ticket, error);
     this.reject(error);
   }

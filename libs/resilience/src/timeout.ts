@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { systemClock, unrefTimer, type Clock } from './clock';
+import { systemClock, unrefTimer, type Clock, type TimerHandle } from './clock';
 import { TimeoutError } from './errors';
 import { assertValid, timeoutProblems } from './validate';
 
@@ -11,12 +11,16 @@ export interface DeadlineWaiter {
 /**
  * The calls whose deadline falls in the same clock millisecond. They share one timer and one
  * AbortController: creating an AbortSignal per call costs more than the whole overhead budget.
- * When the deadline passes, the shared signal aborts and every call still pending times out.
+ * When the deadline passes, the shared signal aborts and every call still pending times out. A
+ * slot whose calls have all settled is closed early by its Timeout (timer cleared) once a newer
+ * slot has opened, so finished calls leave no timer, controller or abort work behind them.
  */
 export class DeadlineSlot {
-  /** Calls still pending; a call removes itself when it settles (`delete` says whether it won). */
+  /** Calls still pending; a call leaves through `settle` (which says whether it won against the deadline). */
   readonly pending = new Set<DeadlineWaiter>();
   private readonly controller = new AbortController();
+  /** Told when the last pending call settles (the Timeout that opened the slot may close it then). */
+  onEmpty: ((slot: DeadlineSlot) => void) | null = null;
 
   constructor(
     readonly deadline: number,
@@ -29,6 +33,13 @@ export class DeadlineSlot {
   /** Aborted at the deadline. Shared by the slot's calls: read it, never hold on to it. */
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /** Removes a call that settled; false when the deadline took it first (it has timed out). */
+  settle(waiter: DeadlineWaiter): boolean {
+    if (!this.pending.delete(waiter)) return false;
+    if (this.pending.size === 0) this.onEmpty?.(this);
+    return true;
   }
 
   expire(): void {
@@ -49,6 +60,7 @@ export class Timeout {
   readonly timeoutMs: number;
   private readonly clock: Clock;
   private readonly slots = new Map<number, DeadlineSlot>();
+  private readonly timers = new Map<DeadlineSlot, TimerHandle>();
   private last: DeadlineSlot | undefined;
 
   constructor(options: TimeoutOptions) {
@@ -73,8 +85,8 @@ export class Timeout {
       slot.pending.add(waiter);
       settleWith(
         () => fn(slot.signal),
-        (value) => slot.pending.delete(waiter) && resolve(value),
-        (error) => slot.pending.delete(waiter) && reject(error),
+        (value) => slot.settle(waiter) && resolve(value),
+        (error) => slot.settle(waiter) && reject(error),
       );
     });
   }
@@ -86,15 +98,31 @@ export class Timeout {
       this.slots.set(deadline, created);
       const timer = this.clock.setTimeout(() => {
         this.slots.delete(deadline);
+        this.timers.delete(created);
         if (this.last === created) this.last = undefined;
         created.expire();
       }, deadline - this.clock.now());
       // The guarded call's own I/O keeps the process alive; a finished call's slot must not.
       unrefTimer(timer);
+      this.timers.set(created, timer);
+      created.onEmpty = (empty) => {
+        if (empty !== this.last) this.close(empty);
+      };
       slot = created;
     }
+    const previous = this.last;
     this.last = slot;
+    if (previous !== undefined && previous !== slot && previous.pending.size === 0) this.close(previous);
     return slot;
+  }
+
+  /** Closes a slot whose calls have all settled: nothing is left for its deadline to abort. */
+  private close(slot: DeadlineSlot): void {
+    const timer = this.timers.get(slot);
+    if (timer === undefined) return;
+    this.clock.clearTimeout(timer);
+    this.timers.delete(slot);
+    this.slots.delete(slot.deadline);
   }
 }
 

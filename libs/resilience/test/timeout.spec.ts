@@ -59,6 +59,34 @@ describe('Timeout (5 s)', () => {
     expect(c.result()?.ok).toBe(false);
   });
 
+  it('closes a slot whose calls have all settled once a newer slot opens: no timer or signal outlives finished calls', async () => {
+    const clock = new ManualClock();
+    const timeout = new Timeout({ timeoutMs: 5000, clock });
+    const signals: AbortSignal[] = [];
+    const seen = (value: string) => (signal: AbortSignal) => (signals.push(signal), Promise.resolve(value));
+    // Many short calls, one per millisecond: each millisecond's slot is closed when the next opens.
+    for (let ms = 0; ms < 50; ms++) {
+      await expect(timeout.execute(seen(`call ${ms}`))).resolves.toBe(`call ${ms}`);
+      expect(clock.pendingTimers).toBe(1);
+      await clock.advance(1);
+    }
+    // A slot with a call still pending stays open (its deadline still applies) after newer slots open,
+    // and closes as soon as that call settles.
+    let finish: (value: string) => void = () => undefined;
+    const slow = settle(timeout.execute((signal) => (signals.push(signal), new Promise<string>((resolve) => (finish = resolve)))));
+    await clock.advance(1);
+    await timeout.execute(seen('next'));
+    expect(clock.pendingTimers).toBe(2);
+    finish('late but in time');
+    await clock.advance(0);
+    expect(slow.result()).toEqual({ ok: true, value: 'late but in time' });
+    expect(clock.pendingTimers).toBe(1);
+    // Closed slots never abort: their calls finished before the deadline.
+    await clock.advance(10_000);
+    expect(signals.filter((s) => s.aborted)).toHaveLength(1);
+    expect(signals[signals.length - 1]?.aborted).toBe(true);
+  });
+
   it('on the system clock, aborts a real timer-based call that honours its signal', async () => {
     const timeout = new Timeout({ timeoutMs: 20 });
     let inner: Promise<string> | undefined;
