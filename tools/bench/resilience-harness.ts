@@ -19,6 +19,12 @@ export interface Result {
   readonly name: string;
   /** Median over rounds of the mean time per call, in µs. */
   readonly usPerCall: number;
+  /**
+   * Median over rounds of (this variant's mean − the first variant's mean in the same round), in
+   * µs: paired within a round, so drift between rounds (other jobs, CPU frequency) cancels out
+   * instead of landing in a difference of two medians. 0 for the first variant.
+   */
+  readonly overheadUs: number;
 }
 
 /** cockatiel 3 with the seeds' parameters: 3 retries at 100 ms, count breaker 10 / 0.5, 5 s timeout. */
@@ -50,7 +56,11 @@ export async function measureRounds(variants: Variant[], calls: number, rounds: 
   for (let r = 0; r < rounds; r++) {
     for (const [i, v] of variants.entries()) samples[i]?.push(await timeRound(v, calls));
   }
-  return variants.map((v, i) => ({ name: v.name, usPerCall: median(samples[i] ?? []) }));
+  const bare = samples[0] ?? [];
+  return variants.map((v, i) => {
+    const own = samples[i] ?? [];
+    return { name: v.name, usPerCall: median(own), overheadUs: median(own.map((us, r) => us - (bare[r] ?? Number.NaN))) };
+  });
 }
 
 /** Lines: time per call, overhead over the first (bare) variant, ratios. */
@@ -60,7 +70,7 @@ export function summarise(results: Result[]): string[] {
   const lines = [`  ${bare.name.padEnd(18)} ${bare.usPerCall.toFixed(3).padStart(9)} µs/call`];
   const overheads = new Map<string, number>();
   for (const r of rest) {
-    const overhead = r.usPerCall - bare.usPerCall;
+    const overhead = r.overheadUs;
     overheads.set(r.name, overhead);
     lines.push(
       `  ${r.name.padEnd(18)} ${r.usPerCall.toFixed(3).padStart(9)} µs/call  overhead ${overhead.toFixed(3).padStart(7)} µs` +
