@@ -184,6 +184,18 @@ describe('audit replay of the embedded SQLite file', () => {
     expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'duplicate-event-id', position: max + 1 }));
   });
 
+  it('reports rows whose columns hold a BLOB or a non-number where the store writes text and integers, the same way in every mode', async () => {
+    const [first, second] = rowsOf(keyStream('acme', 'signing'));
+    tamper((db) => {
+      // SQLite keeps what it is given: a BLOB in the TEXT column body, a string in the INTEGER column revision.
+      db.prepare('UPDATE events SET body = ? WHERE position = ?').run(Buffer.from(first.body.replace('"acme"', '"acmf"')), first.position);
+      db.prepare("UPDATE events SET revision = 'one' WHERE position = ?").run(second.position);
+    });
+    expect(tamper((db) => db.prepare<[number], { t: string }>('SELECT typeof(body) AS t FROM events WHERE position = ?').get(first.position)?.t)).toBe('blob');
+    const report = await verify();
+    expect(rules(report.findings)).toEqual(expect.arrayContaining([`chain@${first.position}`, `chain@${second.position}`, `record@${second.position}`]));
+  });
+
   it("finds a checkpoint whose root was rewritten in the file, even with the stream's chain re-hashed", async () => {
     const [cp] = rowsOf('audit-checkpoints');
     const parsed = JSON.parse(cp.body) as { data: { rootHash: string; note: string } };

@@ -49,10 +49,26 @@ function* rowBatches(page: Database.Statement<[number, number], RowTuple>): Iter
   let after = 0;
   for (;;) {
     const rows = page.all(after, PAGE);
+    for (let i = 0; i < rows.length; i++) if (!wellTyped(rows[i])) rows[i] = asStoredText(rows[i]);
     if (rows.length > 0) yield rows;
     if (rows.length < PAGE) return;
     after = rows[rows.length - 1][0];
   }
+}
+
+function wellTyped(r: RowTuple): boolean {
+  return typeof r[1] === 'string' && typeof r[2] === 'number' && typeof r[3] === 'string' && typeof r[4] === 'string' && typeof r[5] === 'string';
+}
+
+/**
+ * A row whose text columns hold something else (SQLite keeps a BLOB or a number in a TEXT column
+ * as given: only a tampered file has one): the values as text (a BLOB's bytes read as UTF-8, as
+ * the store writes its text) and the revision as a number, so every replay mode checks the same
+ * values and reports the row instead of failing on it.
+ */
+function asStoredText(r: RowTuple): RowTuple {
+  const text = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+  return [r[0], text(r[1]), Number(r[2]), text(r[3]), text(r[4]), text(r[5])];
 }
 
 function streamHeads(db: Database.Database): RecordedStreamHead[] {
