@@ -13,6 +13,7 @@ import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
 import { installCryptoFastPath } from './crypto/crypto-fast-path';
 import { HOT_CRYPTO_ACTIONS, serveCryptoRoutesNatively } from './crypto/native-crypto-routes';
 import { ErrorEnvelopeFilter } from './http/error-filter';
+import { drainOversizedBodies } from './http/oversized-body';
 import { TenantAccess } from './keys/tenant-access';
 import { AccessLog, asyncStdout, registerAccessLog } from './observability/access-log';
 import { loadObservabilityConfig } from './observability/observability.config';
@@ -115,6 +116,7 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
     void reply.header('x-request-id', request.id);
     done();
   });
+  drainOversizedBodies(adapter.getInstance(), api.bodyLimitBytes);
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // Blocks for stdout; a destination passed in (tests, embedders) gets every line as it is written.
