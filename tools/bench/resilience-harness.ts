@@ -49,12 +49,20 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** One warm-up round, then `rounds` rounds with the variants interleaved so drift hits all alike. */
+/**
+ * One warm-up round, then `rounds` rounds with the variants interleaved so drift hits all alike.
+ * The order rotates every round, so no variant always follows the same one (and times the garbage
+ * that one left behind).
+ */
 export async function measureRounds(variants: Variant[], calls: number, rounds: number): Promise<Result[]> {
   for (const v of variants) await timeRound(v, Math.ceil(calls / 2));
   const samples = variants.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
-    for (const [i, v] of variants.entries()) samples[i]?.push(await timeRound(v, calls));
+    for (let k = 0; k < variants.length; k++) {
+      const i = (r + k) % variants.length;
+      const v = variants[i];
+      if (v !== undefined) samples[i]?.push(await timeRound(v, calls));
+    }
   }
   const bare = samples[0] ?? [];
   return variants.map((v, i) => {

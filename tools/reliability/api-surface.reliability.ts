@@ -68,7 +68,9 @@ describe('fuzzing', () => {
       const before = failures.length;
       // A property that failed is in `failures` already; anything else that ended the run early (an exception) is recorded too.
       await fc.assert(property, { numRuns: perRoute, endOnFailure: true }).catch((error: unknown) => {
-        if (failures.length === before) failures.push(`${id}: run ended early: ${String(error).slice(0, 300)}`);
+        const inner = (error as { cause?: unknown }).cause;
+        const cause = inner !== undefined ? String(inner) : String(error);
+        if (failures.length === before) failures.push(`${id}: run ended early: ${cause.slice(0, 300)}`);
       });
     }
     expect(failures).toEqual([]);

@@ -69,7 +69,11 @@ export class Timeout {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** The slot for a call starting now: its deadline is `now + timeoutMs`, rounded up to the ms. */
+  /**
+   * The slot for a call starting now: its deadline is `now + timeoutMs`, rounded up to the ms. Add
+   * the call to its `pending` set at once, before anything is awaited: a slot left empty may be
+   * closed as soon as a newer one opens, and a call added to a closed slot never times out.
+   */
   slot(): DeadlineSlot {
     const deadline = Math.ceil(this.clock.now() + this.timeoutMs);
     const last = this.last;
