@@ -19,12 +19,12 @@ export class DeadlineSlot {
   /** Calls still pending; a call leaves through `settle` (which says whether it won against the deadline). */
   readonly pending = new Set<DeadlineWaiter>();
   private readonly controller = new AbortController();
-  /** Told when the last pending call settles (the Timeout that opened the slot may close it then). */
-  onEmpty: ((slot: DeadlineSlot) => void) | null = null;
 
   constructor(
     readonly deadline: number,
     private readonly timeoutMs: number,
+    /** Told when the last pending call settles (the Timeout that opened the slot may close it then). */
+    private readonly onEmpty: (slot: DeadlineSlot) => void,
   ) {
     // Many concurrent calls may listen on one shared signal; that is by design, not a leak.
     setMaxListeners(0, this.controller.signal);
@@ -38,7 +38,7 @@ export class DeadlineSlot {
   /** Removes a call that settled; false when the deadline took it first (it has timed out). */
   settle(waiter: DeadlineWaiter): boolean {
     if (!this.pending.delete(waiter)) return false;
-    if (this.pending.size === 0) this.onEmpty?.(this);
+    if (this.pending.size === 0) this.onEmpty(this);
     return true;
   }
 
@@ -59,8 +59,8 @@ export interface TimeoutOptions {
 export class Timeout {
   readonly timeoutMs: number;
   private readonly clock: Clock;
-  private readonly slots = new Map<number, DeadlineSlot>();
-  private readonly timers = new Map<DeadlineSlot, TimerHandle>();
+  /** The open slots by deadline, each with its timer. */
+  private readonly open = new Map<number, { readonly slot: DeadlineSlot; readonly timer: TimerHandle }>();
   private last: DeadlineSlot | undefined;
 
   constructor(options: TimeoutOptions) {
@@ -96,22 +96,19 @@ export class Timeout {
   }
 
   private openSlot(deadline: number): DeadlineSlot {
-    let slot = this.slots.get(deadline);
+    let slot = this.open.get(deadline)?.slot;
     if (slot === undefined) {
-      const created = new DeadlineSlot(deadline, this.timeoutMs);
-      this.slots.set(deadline, created);
+      const created = new DeadlineSlot(deadline, this.timeoutMs, (empty) => {
+        if (empty !== this.last) this.close(empty);
+      });
       const timer = this.clock.setTimeout(() => {
-        this.slots.delete(deadline);
-        this.timers.delete(created);
+        this.open.delete(deadline);
         if (this.last === created) this.last = undefined;
         created.expire();
       }, deadline - this.clock.now());
       // The guarded call's own I/O keeps the process alive; a finished call's slot must not.
       unrefTimer(timer);
-      this.timers.set(created, timer);
-      created.onEmpty = (empty) => {
-        if (empty !== this.last) this.close(empty);
-      };
+      this.open.set(deadline, { slot: created, timer });
       slot = created;
     }
     const previous = this.last;
@@ -122,11 +119,10 @@ export class Timeout {
 
   /** Closes a slot whose calls have all settled: nothing is left for its deadline to abort. */
   private close(slot: DeadlineSlot): void {
-    const timer = this.timers.get(slot);
-    if (timer === undefined) return;
-    this.clock.clearTimeout(timer);
-    this.timers.delete(slot);
-    this.slots.delete(slot.deadline);
+    const open = this.open.get(slot.deadline);
+    if (open?.slot !== slot) return;
+    this.clock.clearTimeout(open.timer);
+    this.open.delete(slot.deadline);
   }
 }
 

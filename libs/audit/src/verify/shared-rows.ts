@@ -24,12 +24,12 @@ const MAX_UTF8_PER_UNIT = 3;
  * every new page of memory is faulted in and zeroed by the kernel.
  */
 export class RowSlotWriter {
-  private rows = 0;
-  private numbers = new SharedArrayBuffer(0);
-  private positions: Float64Array<SharedArrayBuffer> = new Float64Array(this.numbers);
-  private revisions: Float64Array<SharedArrayBuffer> = new Float64Array(this.numbers);
-  private ends: Uint32Array<SharedArrayBuffer> = new Uint32Array(this.numbers);
-  private text = Buffer.from(new SharedArrayBuffer(0));
+  private rows = INITIAL_ROWS;
+  private numbers = new SharedArrayBuffer(INITIAL_ROWS * NUMBER_BYTES_PER_ROW);
+  private views = rowViews(this.numbers, INITIAL_ROWS);
+  private text = Buffer.from(new SharedArrayBuffer(INITIAL_TEXT_BYTES));
+  /** Whether the worker lacks the current buffers (never sent, or replaced since). */
+  private unsent = true;
 
   /**
    * Copies `batch` into the slot. Returns the slot's buffers when they are new (first use, or grown
@@ -37,20 +37,15 @@ export class RowSlotWriter {
    */
   write(batch: RowBatch): SharedRowBuffers | null {
     const n = batch.length;
-    let grown = false;
-    if (n > this.rows || this.rows === 0) {
-      this.allocateNumbers(Math.max(n, this.rows, INITIAL_ROWS));
-      grown = true;
-    }
-    if (this.text.length === 0) grown = this.growText(INITIAL_TEXT_BYTES, 0);
-    const { positions, revisions, ends } = this;
+    if (n > this.rows) this.allocateNumbers(n);
+    const { positions, revisions, ends } = this.views;
     let at = 0;
     for (let i = 0; i < n; i++) {
       const r = batch[i];
       const stream = r[1];
       const body = r[5];
       const worst = at + MAX_UTF8_PER_UNIT * (stream.length + body.length);
-      if (worst > this.text.length) grown = this.growText(Math.max(2 * this.text.length, worst), at);
+      if (worst > this.text.length) this.growText(Math.max(2 * this.text.length, worst), at);
       const text = this.text;
       positions[i] = r[0];
       revisions[i] = r[2];
@@ -59,41 +54,42 @@ export class RowSlotWriter {
       at += text.write(body, at, 'utf8');
       ends[2 * i + 1] = at;
     }
-    return grown ? { numbers: this.numbers, text: this.text.buffer as SharedArrayBuffer } : null;
+    if (!this.unsent) return null;
+    this.unsent = false;
+    return { numbers: this.numbers, text: this.text.buffer as SharedArrayBuffer };
   }
 
   /** New numbers for `rows` rows (at the start of a page: nothing in them is kept). */
   private allocateNumbers(rows: number): void {
     this.numbers = new SharedArrayBuffer(rows * NUMBER_BYTES_PER_ROW);
-    ({ positions: this.positions, revisions: this.revisions, ends: this.ends } = rowViews(this.numbers, rows));
+    this.views = rowViews(this.numbers, rows);
     this.rows = rows;
+    this.unsent = true;
   }
 
   /** New text memory of `bytes` bytes, keeping the first `keep` bytes already written on this page. */
-  private growText(bytes: number, keep: number): true {
+  private growText(bytes: number, keep: number): void {
     const text = Buffer.from(new SharedArrayBuffer(bytes));
     this.text.copy(text, 0, 0, keep);
     this.text = text;
-    return true;
+    this.unsent = true;
   }
 }
 
 /** Reads the rows of one slot (worker thread), as the writer laid them out. */
 export class RowSlotReader {
-  private readonly positions: Float64Array<SharedArrayBuffer>;
-  private readonly revisions: Float64Array<SharedArrayBuffer>;
-  private readonly ends: Uint32Array<SharedArrayBuffer>;
+  private readonly views: RowViews;
   private readonly text: Buffer;
 
   constructor(buffers: SharedRowBuffers) {
-    const rows = buffers.numbers.byteLength / NUMBER_BYTES_PER_ROW;
-    ({ positions: this.positions, revisions: this.revisions, ends: this.ends } = rowViews(buffers.numbers, rows));
+    this.views = rowViews(buffers.numbers, buffers.numbers.byteLength / NUMBER_BYTES_PER_ROW);
     this.text = Buffer.from(buffers.text);
   }
 
   /** Calls `row` for each of the first `count` rows with its columns (the strings are copies, not views of the shared memory). */
   forEach(count: number, row: (i: number, position: number, stream: string, revision: number, body: string) => void): void {
-    const { positions, revisions, ends, text } = this;
+    const { positions, revisions, ends } = this.views;
+    const text = this.text;
     let from = 0;
     for (let i = 0; i < count; i++) {
       const streamEnd = ends[2 * i];
