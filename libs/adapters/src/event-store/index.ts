@@ -1,5 +1,16 @@
 export { canonicalJson } from './canonical-json';
-export { canonicalBody, chainHash, type ChainedEvent, type EventParts, type StreamHead } from './envelope';
+export {
+  CHAIN_FAULT_HASH,
+  CHAIN_FAULT_PREV_HASH,
+  CHAIN_FAULT_REVISION,
+  CHAIN_LINK_OK,
+  chainHash,
+  chainLinkFaults,
+  expectedPrevHash,
+  nextRevision,
+  type StreamHead,
+} from './chain-rule';
+export { canonicalBody, type ChainedEvent, type EventParts } from './envelope';
 export { InMemoryEventStore } from './in-memory-event-store';
 export { pollingSubscription, type PollingOptions, type SubscriptionSource } from './polling-subscription';
 export { DEFAULT_EVENTS_FILE, type SqliteStoreOptions, type SqliteSynchronous } from './sqlite/schema';

@@ -1,5 +1,6 @@
-import { EventStore, GENESIS_HASH, RecordedEvent, isEventStoreError } from '@keyledger/kms-domain';
-import { canonicalBody, chainHash } from './envelope';
+import { EventStore, RecordedEvent, isEventStoreError } from '@keyledger/kms-domain';
+import { CHAIN_FAULT_PREV_HASH, CHAIN_FAULT_REVISION, CHAIN_LINK_OK, StreamHead, chainLinkFaults } from './chain-rule';
+import { canonicalBody } from './envelope';
 
 /** The fields the chain check needs from one stored event; `body` is its canonical form. */
 export interface ChainRecord {
@@ -52,7 +53,7 @@ export async function verifyChainRecords(records: AsyncIterable<ChainRecord> | I
 
 /** The state of one verification walk: each stream's head, the count, the first break. */
 class ChainWalk {
-  readonly heads = new Map<string, { revision: number; hash: string }>();
+  readonly heads = new Map<string, StreamHead>();
   checked = 0;
   private firstBreak: ChainBreak | null = null;
 
@@ -75,12 +76,13 @@ class ChainWalk {
   }
 }
 
-function linkProblem(r: ChainRecord, head: { revision: number; hash: string } | undefined): ChainBreakReason | null {
-  const expectedRevision = head ? head.revision + 1 : 0;
-  if (r.revision !== expectedRevision) return 'revision-gap';
-  if (r.prevHash !== (head ? head.hash : GENESIS_HASH)) return 'prev-hash-mismatch';
-  if (chainHash(r.prevHash, r.body) !== r.hash) return 'hash-mismatch';
-  return null;
+/** The store's reason for a broken link: the first of revision, link and hash that fails the chain rule. */
+function linkProblem(r: ChainRecord, head: StreamHead | undefined): ChainBreakReason | null {
+  const faults = chainLinkFaults(head, r.revision, r.prevHash, r.hash, r.body);
+  if (faults === CHAIN_LINK_OK) return null;
+  if (faults & CHAIN_FAULT_REVISION) return 'revision-gap';
+  if (faults & CHAIN_FAULT_PREV_HASH) return 'prev-hash-mismatch';
+  return 'hash-mismatch';
 }
 
 function broken(checked: number, streams: number, firstBreak: ChainBreak): VerifyResult {

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { GENESIS_HASH, decodeStreamId, toStreamName } from '@keyledger/kms-domain';
+import { decodeStreamId, toStreamName } from '@keyledger/kms-domain';
 import { canonicalJson } from '../../src/event-store/canonical-json';
-import { chainHash } from '../../src/event-store/envelope';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and writes no insignificant whitespace', () => {
@@ -22,13 +20,6 @@ describe('canonicalJson', () => {
     for (const bad of [{ n: Number.NaN }, { d: new Date(0) }, { m: new Map() }, { s: Symbol('x') }, cyclic]) {
       expect(() => canonicalJson(bad)).toThrow(expect.objectContaining({ code: 'EVENT_INVALID' }));
     }
-  });
-});
-
-describe('chainHash', () => {
-  it('is SHA-256 over the previous hash followed by the canonical body', () => {
-    const body = '{"a":1}';
-    expect(chainHash(GENESIS_HASH, body)).toBe(createHash('sha256').update(GENESIS_HASH + body).digest('hex'));
   });
 });
 

@@ -13,7 +13,8 @@ import {
   WrongExpectedRevisionError,
   assertValidStreamName,
 } from '@keyledger/kms-domain';
-import { StreamHead, chainEvents } from '../envelope';
+import { StreamHead } from '../chain-rule';
+import { chainEvents } from '../envelope';
 import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision';
 import { pollingSubscription } from '../polling-subscription';
 import { readLimit, startAfter, startRevision } from '../read-options';
