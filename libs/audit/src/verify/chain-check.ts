@@ -1,5 +1,4 @@
-import { chainHash } from '@keyledger/adapters';
-import { GENESIS_HASH } from '@keyledger/kms-domain';
+import { CHAIN_FAULT_HASH, CHAIN_FAULT_PREV_HASH, CHAIN_FAULT_REVISION, CHAIN_LINK_OK, chainLinkFaults, nextRevision } from '@keyledger/adapters';
 import { isAuditedStream } from '../checkpoint/checkpoint-event';
 import type { AuditRecord } from './audit-record';
 import type { Report } from './findings';
@@ -14,10 +13,11 @@ export interface ChainHead {
 }
 
 /**
- * Checks each stream's hash chain in global order: revisions 0, 1, 2, ... without gaps or repeats,
- * `prevHash` equal to the previous event's hash (GENESIS_HASH first), and `hash` equal to
- * SHA-256(prevHash ‖ body). After a break the chain resumes from the record as stored, so one
- * tampered event gives one finding, not one per later event.
+ * Checks each stream's hash chain in global order with the store's own rule (`chainLinkFaults`:
+ * revisions 0, 1, 2, ... without gaps or repeats, `prevHash` equal to the previous event's hash,
+ * GENESIS_HASH first, and `hash` equal to SHA-256(prevHash ‖ body)), reporting each fault as a
+ * finding. After a break the chain resumes from the record as stored, so one tampered event gives
+ * one finding, not one per later event.
  */
 export class ChainCheck {
   readonly heads = new Map<string, ChainHead>();
@@ -29,15 +29,8 @@ export class ChainCheck {
   /** `check` from the row's columns (the replay's hot path: no record object, no closure); returns the stream's head. */
   checkRow(position: number, streamName: string, revision: number, prevHash: string, hash: string, body: string, report: Report): ChainHead {
     const head = this.heads.get(streamName);
-    const expected = head ? head.revision + 1 : 0;
-    let problem: string | null = null;
-    if (revision !== expected) {
-      problem = revision > expected ? `revision ${revision} follows ${expected - 1}: ${revision - expected} event(s) missing` : `revision ${revision} after revision ${expected - 1}: out of order or repeated`;
-    } else if (prevHash !== (head ? head.hash : GENESIS_HASH)) {
-      problem = `prevHash does not link to revision ${expected - 1}`;
-    }
-    if (problem !== null) report({ position, stream: streamName, rule: 'chain', detail: problem });
-    if (chainHash(prevHash, body) !== hash) report({ position, stream: streamName, rule: 'chain', detail: 'stored hash differs from SHA-256(prevHash ‖ event): the event was altered' });
+    const faults = chainLinkFaults(head, revision, prevHash, hash, body);
+    if (faults !== CHAIN_LINK_OK) reportFaults(faults, position, streamName, revision, nextRevision(head), report);
     if (!head) {
       const first: ChainHead = { revision, hash, position, audited: isAuditedStream(streamName) };
       this.heads.set(streamName, first);
@@ -50,6 +43,17 @@ export class ChainCheck {
     }
     return head;
   }
+}
+
+/** One `chain` finding per fault: the link (revision or prevHash) first, then the hash. `expected` is the revision the stream's head called for. */
+function reportFaults(faults: number, position: number, stream: string, revision: number, expected: number, report: Report): void {
+  if (faults & CHAIN_FAULT_REVISION) {
+    const detail = revision > expected ? `revision ${revision} follows ${expected - 1}: ${revision - expected} event(s) missing` : `revision ${revision} after revision ${expected - 1}: out of order or repeated`;
+    report({ position, stream, rule: 'chain', detail });
+  } else if (faults & CHAIN_FAULT_PREV_HASH) {
+    report({ position, stream, rule: 'chain', detail: `prevHash does not link to revision ${expected - 1}` });
+  }
+  if (faults & CHAIN_FAULT_HASH) report({ position, stream, rule: 'chain', detail: 'stored hash differs from SHA-256(prevHash ‖ event): the event was altered' });
 }
 
 /** A stream head as the store records it separately from its events (the SQLite `streams` table). */
