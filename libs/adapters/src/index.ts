@@ -2,3 +2,4 @@ export {};
 export * from './kms';
 export * from './event-store';
 export * from './projections';
+export * from './read-models';

@@ -10,7 +10,7 @@ export type { CachedKey, CacheId } from './cache/cached-key';
 export { ProviderGateway, UNAVAILABLE_RETRY_AFTER_MS, translate as translateProviderError } from './provider/provider-gateway';
 export type { BreakerName } from './provider/provider-gateway';
 export { KeyViews } from './views/key-views';
-export type { KeyViewsSnapshot } from './views/key-views';
+export { CATCH_UP_PAGE, type CatchUpProgress, type KeyViewsOptions } from './views/key-views';
 export { KeyLifecycle } from './keys/key-lifecycle-operations';
 export type { CreateKeyInput, UpdateKeyInput } from './keys/key-lifecycle-operations';
 export type { KeyResult, KeyView } from './keys/key-view';
@@ -39,7 +39,8 @@ export {
   DEFAULT_MIN_OUTAGE_MINUTES,
   HsmEmergencyKeys,
   MemoryEmergencyKeys,
-  OutageTracker,
+  outageMinutesAt,
+  outageSince,
   SIGNING_BREAKERS,
   emergencyKeyLabel,
   emergencyKid,

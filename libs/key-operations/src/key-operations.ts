@@ -1,4 +1,4 @@
-import { KEY_EVENT_TYPES, decodeStreamId, type RecordedEvent } from '@keyledger/kms-domain';
+import { KEY_EVENT_TYPES, decodeStreamId, type ReadModels, type RecordedEvent } from '@keyledger/kms-domain';
 import { defaultResiliencePolicyOptions, type ResilienceHooks, type ResiliencePolicyOptions } from '@keyledger/resilience';
 import { AdminOperations } from './admin/admin-operations';
 import { BreakerTransitionRecorder } from './admin/breaker-recorder';
@@ -27,6 +27,10 @@ export const INVALIDATING_EVENTS: ReadonlySet<string> = new Set<(typeof KEY_EVEN
 ]);
 
 export interface KeyOperationsOptions extends KeyOperationsPorts {
+  /** Where the status views live (SQLite in the apps; `InMemoryReadModels` in unit tests). */
+  readonly readModels: ReadModels;
+  /** Called when the views stop folding (fail-stop). */
+  readonly onViewsError?: (error: unknown) => void;
   readonly cache?: { readonly maxSize?: number; readonly privateTtlMs?: number; readonly publicTtlMs?: number };
   readonly policyOptions?: (name: BreakerName) => ResiliencePolicyOptions;
   readonly resilienceHooks?: Omit<ResilienceHooks, 'onTransition'>;
@@ -76,7 +80,7 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
     hooks: options.resilienceHooks,
   });
   const cache = new KeyCache({ ...DEFAULT_KEY_CACHE, ...options.cache, telemetry, tracer: options.tracer });
-  const views = new KeyViews(options.store);
+  const views = new KeyViews(options.store, options.readModels, { onError: options.onViewsError });
   const retrieval = new KeyRetrieval(ports, gateway, cache);
   const lifecycle = new KeyLifecycle(ports, gateway, views);
   const freeze = new SigningFreezeOperations(ports, views);

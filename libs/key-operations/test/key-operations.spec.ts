@@ -16,8 +16,8 @@ describe('key lifecycle', () => {
     const lifecycle = await store.readStream(keyStream('acme', key.keyId));
     expect(JSON.stringify(lifecycle)).not.toContain((material[0].data as { wrappedMaterial: string }).wrappedMaterial);
     expect(provider.calls.encrypt).toBe(1);
-    expect(ops.lifecycle.list('acme').map((k) => k.keyId)).toEqual([key.keyId]);
-    expect(ops.lifecycle.list('other')).toEqual([]);
+    expect(ops.lifecycle.list('acme').keys.map((k) => k.keyId)).toEqual([key.keyId]);
+    expect(ops.lifecycle.list('other')).toEqual({ keys: [], nextCursor: null });
   });
 
   it('rotates with If-Match, refuses a stale If-Match with PRECONDITION_FAILED, and applies PATCH changes', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FixedClock, breakerStream, breakerTransitionsDecider, type BreakerEvent, type BreakerTransitionCommand } from '@keyledger/kms-domain';
+import { FixedClock, InMemoryReadModels, breakerStream, breakerTransitionsDecider, type BreakerEvent, type BreakerTransitionCommand } from '@keyledger/kms-domain';
 import type { BreakerTransition } from '@keyledger/resilience';
 import { BreakerTransitionRecorder, KeyViews } from '../src';
 import { toNewEvents } from '../src/keys/event-context';
@@ -50,7 +50,7 @@ describe('streams longer than one read', () => {
   });
 });
 
-const breakerEntry = (views: KeyViews) => Object.values(views.snapshot().breakers.breakers).find((e) => e.name === NAME);
+const breakerEntry = (views: KeyViews) => views.models.breakers.get(NAME, 'api-1');
 
 describe('views replaying a store longer than one read', () => {
   it('folds every page at start, tells listeners about each event once, then follows live appends', async () => {
@@ -58,7 +58,7 @@ describe('views replaying a store longer than one read', () => {
     const ids = { next: () => randomUUID() };
     const history = flapping(Math.ceil((2.5 * READ_CAP) / 3));
     await store.append(breakerStream(NAME), toNewEvents(history, { subject: 'service:api-1', correlationId: 'seed' }, new Date('2026-01-01T00:00:00Z'), ids));
-    const views = new KeyViews(store);
+    const views = new KeyViews(store, new InMemoryReadModels());
     const seen: number[] = [];
     views.onEvent((e) => seen.push(e.position));
     await views.start();

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import {
   FixedClock,
+  InMemoryReadModels,
   isConcurrencyConflict,
   signerRegistryStream,
   type AppendOptions,
@@ -54,7 +55,7 @@ class CountingStore extends MemoryStore {
 
 /** One "process": its own key operations (views, signer registry writer) on the shared store. */
 async function startProcess(store: CountingStore): Promise<KeyOperations> {
-  const ops = createKeyOperations({ store, provider: new MemoryProvider(), clock: new FixedClock(new Date('2025-06-01T00:00:00Z')), ids: { next: () => randomUUID() } });
+  const ops = createKeyOperations({ readModels: new InMemoryReadModels(), store, provider: new MemoryProvider(), clock: new FixedClock(new Date('2025-06-01T00:00:00Z')), ids: { next: () => randomUUID() } });
   await ops.start();
   return ops;
 }

@@ -13,3 +13,5 @@ export * from './events';
 export * from './projections';
 export * from './ports/clock';
 export * from './testing';
+export * from './ports/read-models';
+export * from './read-models';

@@ -1,4 +1,5 @@
-import { booleanSchema, enumSchema, envVar, portSchema, readEnv, textSchema } from './env';
+import { join } from 'node:path';
+import { booleanSchema, enumSchema, envVar, intInRange, portSchema, readEnv, textSchema } from './env';
 
 export const KMS_PROVIDERS = ['local', 'aws', 'pkcs11'] as const;
 export const EVENT_STORES = ['embedded', 'esdb'] as const;
@@ -14,6 +15,9 @@ const vars = {
   eventStore: envVar('EVENTSTORE', enumSchema(EVENT_STORES), `one of ${EVENT_STORES.join(', ')}`),
   requireKms: envVar('REQUIRE_KMS', booleanSchema, 'true or false'),
   logLevel: envVar('LOG_LEVEL', enumSchema(LOG_LEVELS), `one of ${LOG_LEVELS.join(', ')}`),
+  viewsFile: envVar('VIEWS_FILE', textSchema, 'a file path, e.g. VIEWS_FILE=./data/keyledger-views.sqlite'),
+  viewsCacheSize: envVar('VIEWS_CACHE_SIZE', intInRange(1, 10_000_000), 'whole entries 1..10000000'),
+  viewsMaxLagEvents: envVar('VIEWS_MAX_LAG_EVENTS', intInRange(1, 1_000_000_000), 'whole events, e.g. VIEWS_MAX_LAG_EVENTS=10000'),
 };
 
 export type KeyledgerConfig = {
@@ -26,6 +30,12 @@ export type KeyledgerConfig = {
   /** Fail closed: refuse the local development provider. Defaults to true in production. */
   readonly requireKms: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** The read-model file (status views) of this instance: default `keyledger-views.sqlite` in the data directory. */
+  readonly viewsFile: string;
+  /** Rows per read-model table kept in memory by the point-read cache. */
+  readonly viewsCacheSize: number;
+  /** Readiness goes down when the views trail the store by more than this many events. */
+  readonly viewsMaxLagEvents: number;
 };
 
 /**
@@ -44,6 +54,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     eventStore: 'embedded',
     requireKms: production ? 'true' : 'false',
     logLevel: nodeEnv === 'test' ? 'warn' : 'info',
+    viewsFile: join(env.KEYLEDGER_DATA_DIR || './data', 'keyledger-views.sqlite'),
+    viewsCacheSize: '10000',
+    viewsMaxLagEvents: '10000',
   });
   return values as KeyledgerConfig;
 }

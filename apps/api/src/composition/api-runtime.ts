@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { trace, type Tracer } from '@opentelemetry/api';
-import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore } from '@keyledger/adapters';
+import { LOCAL_KMS_WARNING, SqliteReadModels, createKmsProvider, openEventStore } from '@keyledger/adapters';
 import { ForwardingTelemetry, createKeyOperations, type KeyOperations, type RetrievalTracer } from '@keyledger/key-operations';
 import type { EventStore, KmsProvider } from '@keyledger/kms-domain';
 import { inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from '@keyledger/observability';
@@ -54,7 +54,10 @@ export async function createApiRuntime(
     config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
   );
   const telemetry = new ForwardingTelemetry();
+  const readModels = new SqliteReadModels(config.viewsFile, { cacheSize: config.viewsCacheSize });
   const ops = createKeyOperations({
+    readModels,
+    onViewsError: (error) => log.warn(`the status views stopped folding: ${(error as Error).message}`),
     store,
     provider,
     clock: { now: () => new Date() },
@@ -91,10 +94,11 @@ export async function createApiRuntime(
         if (health.status === 'down') throw new Error(`${health.code}: ${health.reason}`);
       },
     },
-    eventStoreProbe: { store: config.eventStore, check: async () => ({ projectionLag: await ops.views.lag() }) },
+    eventStoreProbe: { store: config.eventStore, check: () => ops.views.readiness(config.viewsMaxLagEvents) },
     async close() {
       clearInterval(expiry);
       await ops.stop();
+      readModels.close();
       await store.close();
       await provider.close();
     },

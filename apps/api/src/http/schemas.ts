@@ -50,7 +50,14 @@ export const dataKeySchema = z
 export const freezeSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 export const tenantSchema = z.object({ tenantId: idSchema }).strict();
 export const versionQuerySchema = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
-export const listQuerySchema = z.object({ tenantId: idSchema }).strict();
+/** GET /v1/keys: a tenant's keys, a page at a time (`cursor` is the `nextCursor` of the previous page). */
+export const listQuerySchema = z
+  .object({
+    tenantId: idSchema,
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().min(1).max(1024).regex(/^[A-Za-z0-9_-]+$/, 'expected a cursor returned by a previous page').optional(),
+  })
+  .strict();
 
 /** Parses `value` or throws a 400 REQUEST_INVALID naming the first bad field and what to send. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

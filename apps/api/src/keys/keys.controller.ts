@@ -27,10 +27,10 @@ export class KeysController {
   }
 
   @Get()
-  list(@CurrentPrincipal() p: Principal, @Query() query: unknown): { keys: KeyView[] } {
-    const { tenantId } = parse(listQuerySchema, query);
+  list(@CurrentPrincipal() p: Principal, @Query() query: unknown): { keys: KeyView[]; nextCursor: string | null } {
+    const { tenantId, limit, cursor } = parse(listQuerySchema, query);
     this.access.forTenant(p, tenantId, READERS);
-    return { keys: this.ops.lifecycle.list(tenantId) };
+    return this.ops.lifecycle.list(tenantId, { limit, cursor });
   }
 
   @Get(':keyId')

@@ -26,7 +26,7 @@ export class TenantAccess {
   /** The tenant owning `keyId`, after the role, tenant and rate checks. */
   forKey(principal: Principal, keyId: string, roles: readonly Role[]): string {
     requireRole(principal, roles);
-    const tenantId = this.ops.views.tenantOf(keyId);
+    const tenantId = this.ops.views.models.keys.tenantOf(keyId);
     if (tenantId === undefined || !reachesTenant(principal, tenantId)) throw new KeyNotFoundError({ tenantId: '-', keyId });
     this.limiter.take(tenantId);
     return tenantId;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { LOCAL_KMS_WARNING, createKmsProvider, openEventStore } from '@keyledger/adapters';
+import { LOCAL_KMS_WARNING, SqliteReadModels, createKmsProvider, openEventStore } from '@keyledger/adapters';
 import {
   BreakGlassSessions,
   KeyMaintenance,
@@ -10,7 +10,7 @@ import {
   type KeyOperations,
   type KeyOperationsPorts,
 } from '@keyledger/key-operations';
-import type { Clock, EventStore, IdGenerator, KmsProvider } from '@keyledger/kms-domain';
+import { InMemoryReadModels, type Clock, type EventStore, type IdGenerator, type KmsProvider, type ReadModels } from '@keyledger/kms-domain';
 import type { EventStoreHealthProbe, KmsHealthProbe } from '@keyledger/observability';
 import { resiliencePolicyOptionsFromEnv, type ResiliencePolicyOptions } from '@keyledger/resilience';
 import { kmsProviderSettings, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
@@ -37,6 +37,10 @@ export interface SchedulerRuntimeParts {
   readonly policyOptions?: (name: string) => ResiliencePolicyOptions;
   readonly storeKind?: string;
   readonly instance?: string;
+  /** The status views' read models (default: in memory, for tests). */
+  readonly readModels?: ReadModels;
+  /** Readiness fails past this lag (VIEWS_MAX_LAG_EVENTS, default 10,000). */
+  readonly viewsMaxLagEvents?: number;
   /** Close the store and provider with the runtime (default true). */
   readonly owned?: boolean;
 }
@@ -46,14 +50,15 @@ export async function composeSchedulerRuntime(parts: SchedulerRuntimeParts): Pro
   const { store, provider } = parts;
   const ports: KeyOperationsPorts = { store, provider, clock: parts.clock ?? { now: () => new Date() }, ids: parts.ids ?? { next: () => randomUUID() } };
   const telemetry = new ForwardingTelemetry();
+  const readModels = parts.readModels ?? new InMemoryReadModels();
   const ops = createKeyOperations({
     ...ports,
+    readModels,
     telemetry,
     policyOptions: parts.policyOptions ?? ((name) => resiliencePolicyOptionsFromEnv(name, process.env)),
     instance: parts.instance ?? `keyledger-scheduler@${hostname()}:${process.pid}`,
     providerWarning: provider.kind === 'local' ? LOCAL_KMS_WARNING : null,
   });
-  // Before start(): the sessions view must see the replay.
   const sessions = new BreakGlassSessions(ops.views);
   await ops.start(0);
   return {
@@ -72,14 +77,12 @@ export async function composeSchedulerRuntime(parts: SchedulerRuntimeParts): Pro
     },
     eventStoreProbe: {
       store: parts.storeKind ?? 'memory',
-      check: async () => {
-        if (ops.views.error()) throw new Error('the status views stopped folding');
-        return { projectionLag: await ops.views.lag() };
-      },
+      check: () => ops.views.readiness(parts.viewsMaxLagEvents ?? 10_000),
     },
     async close() {
       sessions.close();
       await ops.stop();
+      readModels.close();
       if (parts.owned === false) return;
       await store.close();
       await provider.close();
@@ -94,5 +97,6 @@ export async function createSchedulerRuntime(config: KeyledgerConfig, api: ApiCo
   const store = openEventStore(
     config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
   );
-  return composeSchedulerRuntime({ store, provider, storeKind: config.eventStore });
+  const readModels = new SqliteReadModels(config.viewsFile, { cacheSize: config.viewsCacheSize });
+  return composeSchedulerRuntime({ store, provider, storeKind: config.eventStore, readModels, viewsMaxLagEvents: config.viewsMaxLagEvents });
 }

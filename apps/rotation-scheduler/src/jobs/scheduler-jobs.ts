@@ -1,4 +1,4 @@
-import { countOverdue, type MaintenanceReport, type RotationRunReport } from '@keyledger/key-operations';
+import { type MaintenanceReport, type RotationRunReport } from '@keyledger/key-operations';
 import type { RotationOutcomeLabel } from '@keyledger/observability';
 import type { SchedulerRuntime } from '../composition/scheduler-runtime';
 
@@ -104,7 +104,7 @@ export class SchedulerJobs {
   /** Recomputes the overdue and break-glass gauges from the views. */
   refreshGauges(): void {
     const now = this.runtime.ports.clock.now();
-    this.recorder.keysRotationOverdue(countOverdue(Object.values(this.runtime.ops.views.snapshot().keys.keys), now, this.settings.maxAgeDays));
+    this.recorder.keysRotationOverdue(this.runtime.ops.views.models.keys.overdueCount(now, this.settings.maxAgeDays));
     this.recorder.breakglassSessionsActive(this.runtime.sessions.activeCount());
   }
 

@@ -1,5 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, verify, timingSafeEqual } from 'node:crypto';
-import { KeyNotFoundError, authorizeKeyUse, rotationStatus, type ExistingKeyState } from '@keyledger/kms-domain';
+import { KeyNotFoundError, authorizeKeyUse, type ExistingKeyState } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import type { KeyRetrieval } from '../crypto/key-retrieval';
 import type { KeyLifecycle } from '../keys/key-lifecycle-operations';
@@ -40,9 +40,7 @@ export class AdminOperations {
   /** Provider, cache, breakers, freeze, key counts, overdue rotations and view lag. */
   async status(extra: Readonly<Record<string, unknown>> = {}): Promise<Record<string, unknown>> {
     const now = this.ports.clock.now();
-    const keys = Object.values(this.views.snapshot().keys.keys);
-    const byStatus: Record<string, number> = { Enabled: 0, Disabled: 0, PendingDeletion: 0, Destroyed: 0 };
-    for (const k of keys) byStatus[k.status] = (byStatus[k.status] ?? 0) + 1;
+    const counts = this.views.models.keys.counts();
     const cache = this.retrieval.cache.stats();
     return {
       provider: this.gateway.provider.kind,
@@ -53,7 +51,7 @@ export class AdminOperations {
       cache: { size: cache.size, max_size: cache.maxSize, hits: cache.hits, misses: cache.misses, hit_rate: cache.hitRate },
       breakers: this.gateway.snapshots().map((s) => ({ name: s.name, state: s.state, state_value: s.stateValue, isolated: s.isolated, retry_after_ms: s.retryAfterMs })),
       signing_freeze: this.freeze.status(),
-      keys: { total: keys.length, by_status: byStatus, rotation_overdue: keys.filter((k) => rotationStatus(k, now).overdue).length },
+      keys: { total: counts.total, by_status: counts.byStatus, rotation_overdue: this.views.models.keys.overdueCount(now, undefined) },
       event_store: { head_position: await this.ports.store.headPosition(), views_position: this.views.appliedPosition() },
       projection_lag: await this.views.lag(),
       ...extra,
@@ -105,10 +103,7 @@ export class AdminOperations {
 
   /** Retrieves a tenant's primary key through the cache (signing keys first), timing it. */
   async testKeyRetrieval(tenantId: string): Promise<Record<string, unknown>> {
-    const candidates = Object.values(this.views.snapshot().keys.keys)
-      .filter((k) => k.tenantId === tenantId && k.status === 'Enabled')
-      .sort((a, b) => (a.purpose === b.purpose ? a.keyId.localeCompare(b.keyId) : a.purpose === 'sign' ? -1 : 1));
-    const key = candidates[0];
+    const key = this.firstEnabledKey(tenantId);
     if (!key) throw new KeyNotFoundError({ tenantId, keyId: '*' });
     const started = performance.now();
     const hit = await this.retrievePrimary(key);
@@ -127,10 +122,7 @@ export class AdminOperations {
 
   /** Loads the primary versions of the `count` most recently rotated enabled keys into the cache. */
   async warmUp(count: number): Promise<{ warmed: number; failed: number }> {
-    const keys = Object.values(this.views.snapshot().keys.keys)
-      .filter((k) => k.status === 'Enabled' && k.mode === 'wrapped')
-      .sort((a, b) => b.lastRotatedAt.localeCompare(a.lastRotatedAt))
-      .slice(0, Math.max(0, count));
+    const keys = this.views.models.keys.recentlyRotated(count);
     let warmed = 0;
     for (const key of keys) {
       await this.retrievePrimary(key).then(
@@ -139,6 +131,25 @@ export class AdminOperations {
       );
     }
     return { warmed, failed: keys.length - warmed };
+  }
+
+  /**
+   * The tenant's first enabled key, signing keys first, by key id: one page of the tenant's keys at
+   * a time, stopping at the first signing key.
+   */
+  private firstEnabledKey(tenantId: string): ExistingKeyState | undefined {
+    let other: ExistingKeyState | undefined;
+    let cursor: string | null = null;
+    do {
+      const page = this.views.models.keys.listTenant(tenantId, { limit: 500, cursor });
+      for (const key of page.items) {
+        if (key.status !== 'Enabled') continue;
+        if (key.purpose === 'sign') return key;
+        other ??= key;
+      }
+      cursor = page.next;
+    } while (cursor !== null);
+    return other;
   }
 
   private async retrievePrimary(key: ExistingKeyState): Promise<boolean> {

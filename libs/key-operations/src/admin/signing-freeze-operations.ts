@@ -34,7 +34,7 @@ export class SigningFreezeOperations {
   }
 
   status(): FreezeStatus {
-    const entry = this.views.snapshot().freeze.scopes['global'];
+    const entry = this.views.models.freeze.get('global');
     if (!entry || entry.status !== 'Frozen') return { frozen: false, reason: null, frozenAt: null };
     return { frozen: true, reason: entry.reason, frozenAt: entry.frozenAt };
   }

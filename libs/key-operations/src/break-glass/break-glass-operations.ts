@@ -1,12 +1,9 @@
 import {
   SessionNotFoundError,
   breakGlassDecider,
-  breakGlassProjection,
   isConcurrencyConflict,
   type ApproverRole,
-  type BreakGlassView,
   type BreakGlassViewEntry,
-  type KeyledgerEvent,
   type RecordedEvent,
   type Scope,
 } from '@keyledger/kms-domain';
@@ -16,7 +13,7 @@ import type { KeyViews } from '../views/key-views';
 import { BreakGlassError } from './break-glass-errors';
 import type { EmergencyKeyCustody } from './emergency-keys';
 import { EmergencySigning, type EmergencySignInput, type EmergencySignature } from './emergency-signing';
-import { OutageTracker } from './outage-tracker';
+import { outageMinutesAt } from './outage-tracker';
 import { BREAK_GLASS_SYSTEM_ACTOR, SessionEndings, type BreakGlassExpiryReport } from './session-endings';
 import { appendSession, loadSession } from './session-store';
 import { toSessionView, type BreakGlassSessionView } from './session-view';
@@ -46,6 +43,9 @@ export interface BreakGlassRequestInput {
 export const DEFAULT_MIN_OUTAGE_MINUTES = 30;
 const EMERGENCY_ALGORITHM = 'ECDSA_P256_SHA256' as const;
 const SESSION_EVENT = /^BreakGlass/;
+const SESSION_STATUSES: readonly BreakGlassViewEntry['status'][] = ['Requested', 'Active', 'KeyLost', 'Ended', 'KeyDestroyed'];
+/** Sessions listed per state at most. */
+const LIST_LIMIT = 1000;
 /** Events after which this process must no longer hold the session's key. */
 const KEY_ENDING_EVENTS = new Set(['BreakGlassClosed', 'BreakGlassExpired', 'BreakGlassEmergencyKeyLost', 'BreakGlassEmergencyKeyDestroyed']);
 
@@ -61,8 +61,6 @@ export const emergencyKid = (sessionId: string): string => `breakglass-${session
  * so construct this before `KeyOperations.start()`.
  */
 export class BreakGlassOperations {
-  private view: BreakGlassView = breakGlassProjection.initial;
-  private readonly outage = new OutageTracker();
   private readonly endings: SessionEndings;
   private readonly signing: EmergencySigning;
   private telemetry: BreakGlassTelemetry | undefined;
@@ -76,7 +74,7 @@ export class BreakGlassOperations {
   ) {
     this.minOutageMinutes = options.minOutageMinutes ?? DEFAULT_MIN_OUTAGE_MINUTES;
     this.telemetry = options.telemetry;
-    this.endings = new SessionEndings(ports, signers, options.custody, () => this.view);
+    this.endings = new SessionEndings(ports, signers, options.custody, views.models.sessions);
     this.signing = new EmergencySigning(ports, views, signers, options.custody);
     views.onEvent((recorded) => this.apply(recorded));
   }
@@ -164,36 +162,37 @@ export class BreakGlassOperations {
 
   /** One session from the view (SESSION_NOT_FOUND when absent). */
   get(sessionId: string): BreakGlassSessionView {
-    const entry = Object.prototype.hasOwnProperty.call(this.view.sessions, sessionId) ? this.view.sessions[sessionId] : undefined;
+    const entry = this.views.models.sessions.get(sessionId);
     if (!entry) throw new SessionNotFoundError(sessionId);
     return toSessionView(entry);
   }
 
-  /** Sessions, optionally in one state (`active` = Active), newest request first. */
-  list(status?: BreakGlassViewEntry['status']): BreakGlassSessionView[] {
-    return Object.values(this.view.sessions)
-      .filter((s) => status === undefined || s.status === status)
+  /** Sessions, optionally in one state (`active` = Active), newest request first: at most `limit` per state. */
+  list(status?: BreakGlassViewEntry['status'], limit = LIST_LIMIT): BreakGlassSessionView[] {
+    const statuses = status === undefined ? SESSION_STATUSES : [status];
+    return statuses
+      .flatMap((s) => this.views.models.sessions.withStatus(s, { limit }).items)
       .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt) || a.sessionId.localeCompare(b.sessionId))
       .map(toSessionView);
   }
 
   /** The scope of a session (for JWKS: which tenants see its signer). */
   scopeOf(sessionId: string): Scope | undefined {
-    return Object.prototype.hasOwnProperty.call(this.view.sessions, sessionId) ? this.view.sessions[sessionId].scope : undefined;
+    return this.views.models.sessions.get(sessionId)?.scope;
   }
 
   /** Running sessions (Active or KeyLost): the value of `breakglass_sessions_active`. */
   activeCount(): number {
-    return Object.values(this.view.sessions).filter((s) => s.status === 'Active' || s.status === 'KeyLost').length;
+    return this.views.models.sessions.activeCount();
   }
 
   /** Minutes the signing provider has been unavailable at `now` (null: available). */
   outageMinutes(now: Date = this.ports.clock.now()): number | null {
-    return this.outage.minutesAt(now);
+    return outageMinutesAt(this.views.models.breakers, now);
   }
 
   private requireOutage(now: Date): void {
-    const minutes = this.outage.minutesAt(now);
+    const minutes = outageMinutesAt(this.views.models.breakers, now);
     if (minutes === null) {
       throw new BreakGlassError('NO_OUTAGE', 'The signing provider is available (no open kms-signing-key breaker is recorded); break-glass is for outages only');
     }
@@ -208,10 +207,7 @@ export class BreakGlassOperations {
   }
 
   private apply(recorded: RecordedEvent): void {
-    this.outage.apply(recorded);
     if (!SESSION_EVENT.test(recorded.type)) return;
-    const event = { type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as KeyledgerEvent;
-    this.view = breakGlassProjection.apply(this.view, { event, streamName: recorded.streamName, position: recorded.position });
     if (KEY_ENDING_EVENTS.has(recorded.type)) this.dropHeldKey((recorded.data as { sessionId: string }).sessionId);
     this.telemetry?.breakglassSessionsActive(this.activeCount());
   }

@@ -7,7 +7,7 @@ export { isEmergencyKeyHsm, spkiPem } from './emergency-keys';
 export type { EmergencyKeyCustody, EmergencyKeyHsm, EmergencyKeyLocation } from './emergency-keys';
 export { MemoryEmergencyKeys } from './memory-emergency-keys';
 export { HsmEmergencyKeys, emergencyKeyLabel } from './hsm-emergency-keys';
-export { OutageTracker, SIGNING_BREAKERS } from './outage-tracker';
+export { outageMinutesAt, outageSince, SIGNING_BREAKERS } from './outage-tracker';
 export { BREAK_GLASS_SYSTEM_ACTOR } from './session-endings';
 export type { BreakGlassExpiryReport } from './session-endings';
 export type { BreakGlassSessionView } from './session-view';

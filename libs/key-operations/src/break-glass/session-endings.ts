@@ -1,10 +1,7 @@
 import {
   breakGlassDecider,
   isConcurrencyConflict,
-  sessionsAwaitingKeyDestruction,
-  sessionsDueForExpiry,
-  sessionsWithStatus,
-  type BreakGlassView,
+  type SessionReadModel,
 } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import type { Signers } from '../signers/signers';
@@ -25,6 +22,9 @@ const codeOf = (error: unknown): string => {
   return typeof code === 'string' ? code : 'INTERNAL';
 };
 
+/** Sessions one expiry run handles at most (the next run takes the rest). */
+const SESSIONS_PER_RUN = 500;
+
 /**
  * The ends of sessions: destroying an ended session's emergency key (custody first, then the
  * `BreakGlassEmergencyKeyDestroyed` record, then the signer retired, staying verifiable), expiry at
@@ -35,7 +35,7 @@ export class SessionEndings {
     private readonly ports: KeyOperationsPorts,
     private readonly signers: Signers,
     private readonly custody: EmergencyKeyCustody,
-    private readonly view: () => BreakGlassView,
+    private readonly sessions: SessionReadModel,
   ) {}
 
   /** Destroys the emergency key of an ended session and records it; false when nothing was left to do. */
@@ -68,12 +68,12 @@ export class SessionEndings {
     const expired: string[] = [];
     const keysDestroyed: string[] = [];
     const failed: { sessionId: string; code: string }[] = [];
-    for (const session of sessionsDueForExpiry(this.view(), now)) {
+    for (const session of this.sessions.dueForExpiry(now, SESSIONS_PER_RUN)) {
       await handleSessionCommand(this.ports, actor, { type: 'ExpireBreakGlass', sessionId: session.sessionId, now })
         .then(() => expired.push(session.sessionId))
         .catch((error: unknown) => isConcurrencyConflict(error) || failed.push({ sessionId: session.sessionId, code: codeOf(error) }));
     }
-    const ended = new Set([...expired, ...sessionsAwaitingKeyDestruction(this.view()).map((s) => s.sessionId)]);
+    const ended = new Set([...expired, ...this.sessions.awaitingKeyDestruction(SESSIONS_PER_RUN).map((s) => s.sessionId)]);
     for (const sessionId of [...ended].sort()) {
       await this.destroyKey(actor, sessionId)
         .then((done) => done && keysDestroyed.push(sessionId))
@@ -88,7 +88,7 @@ export class SessionEndings {
    */
   async recordLostKeys(actor: Actor = BREAK_GLASS_SYSTEM_ACTOR): Promise<string[]> {
     const lost: string[] = [];
-    for (const session of sessionsWithStatus(this.view(), 'Active')) {
+    for (const session of this.sessions.withStatus('Active', { limit: SESSIONS_PER_RUN }).items) {
       if (session.status !== 'Active' || (await this.custody.holds(session.signer.kid))) continue;
       const detail =
         this.custody.location === 'memory'

@@ -4,7 +4,7 @@ import {
   ValidationError,
   assertSigningAllowed,
   authorizeKeyUse,
-  freezeStatesFor,
+  freezeStatesOf,
   type ExistingKeyState,
   type KeySigningAlgorithm,
 } from '@keyledger/kms-domain';
@@ -52,7 +52,7 @@ export class CryptoOperations {
 
   async sign(tenantId: string, keyId: string, input: SignInput): Promise<SignResult> {
     const key = lookupKey(this.views, tenantId, keyId);
-    assertSigningAllowed(...freezeStatesFor(this.views.snapshot().freeze, tenantId));
+    assertSigningAllowed(...freezeStatesOf(this.views.models.freeze, tenantId));
     const version = authorizeKeyUse(key, { tenantId, keyId, operation: 'sign' });
     const algorithm = key.algorithm as KeySigningAlgorithm;
     const result = (signature: Buffer) => ({ signature, keyVersion: version.version, kid: kidOf(keyId, version.version), algorithm });

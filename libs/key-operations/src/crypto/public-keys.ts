@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import {
   authorizeKeyUse,
-  signersValidAt,
+  isSignerValidAt,
   ValidationError,
   type Clock,
   type ExistingKeyState,
@@ -60,16 +60,18 @@ export class PublicKeys {
    */
   async jwks(tenantId: string): Promise<{ keys: JsonWebKey[] }> {
     const keys: JsonWebKey[] = [];
-    const entries = Object.values(this.views.snapshot().keys.keys)
-      .filter((k) => k.tenantId === tenantId && k.purpose === 'sign' && k.status === 'Enabled')
-      .sort((a, b) => a.keyId.localeCompare(b.keyId));
-    for (const key of entries) {
-      for (const v of key.versions.filter((x) => x.version >= key.minDecryptionVersion)) {
-        keys.push((await this.forms(key, v.version)).jwk);
+    let cursor: string | null = null;
+    do {
+      const page = this.views.models.keys.listTenant(tenantId, { limit: 500, cursor });
+      for (const key of page.items) {
+        if (key.purpose !== 'sign' || key.status !== 'Enabled') continue;
+        for (const v of key.versions.filter((x) => x.version >= key.minDecryptionVersion)) keys.push((await this.forms(key, v.version)).jwk);
       }
-    }
-    for (const signer of signersValidAt(this.views.snapshot().signers, this.clock.now())) {
-      if (signer.owner.kind !== 'break-glass') continue;
+      cursor = page.next;
+    } while (cursor !== null);
+    const now = this.clock.now();
+    for (const signer of this.views.models.signers.activeBreakGlass()) {
+      if (signer.owner.kind !== 'break-glass' || !isSignerValidAt(signer, now)) continue;
       if (this.sessionScopeOf && !covers(this.sessionScopeOf(signer.owner.sessionId), tenantId)) continue;
       keys.push(jwkOf(signer));
     }

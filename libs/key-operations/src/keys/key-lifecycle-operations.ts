@@ -8,6 +8,7 @@ import {
   type KeyCommand,
   type KeyMode,
   type KeyPurpose,
+  type PageRequest,
   type RotationReason,
 } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
@@ -36,6 +37,9 @@ export interface UpdateKeyInput {
 }
 
 const MAX_NAME_LENGTH = 100;
+/** Keys per page of a listing unless the caller asks for another size (at most MAX_LIST_LIMIT). */
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
 
 /**
  * Key lifecycle use cases: each reads the key stream, decides through the Key decider and appends
@@ -81,13 +85,11 @@ export class KeyLifecycle {
     return { key: toKeyView(loaded.state, this.ports.clock.now()), revision: loaded.revision };
   }
 
-  /** Keys of a tenant from the status view, sorted by key id. */
-  list(tenantId: string): KeyView[] {
+  /** One page of a tenant's keys from the keys read model, by key id, with the next page's cursor. */
+  list(tenantId: string, page: PageRequest = { limit: DEFAULT_LIST_LIMIT }): { keys: KeyView[]; nextCursor: string | null } {
     const now = this.ports.clock.now();
-    return Object.values(this.views.snapshot().keys.keys)
-      .filter((k) => k.tenantId === tenantId)
-      .sort((a, b) => a.keyId.localeCompare(b.keyId))
-      .map((k) => toKeyView(k, now));
+    const found = this.views.models.keys.listTenant(tenantId, page);
+    return { keys: found.items.map((k) => toKeyView(k, now)), nextCursor: found.next };
   }
 
   /** Adds a version with fresh material and makes it primary. */

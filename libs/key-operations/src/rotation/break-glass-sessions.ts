@@ -1,47 +1,29 @@
-import {
-  breakGlassProjection,
-  sessionsAwaitingKeyDestruction,
-  sessionsDueForExpiry,
-  type BreakGlassView,
-  type BreakGlassViewEntry,
-  type KeyledgerEvent,
-  type RecordedEvent,
-} from '@keyledger/kms-domain';
+import type { BreakGlassViewEntry } from '@keyledger/kms-domain';
 import type { KeyViews } from '../views/key-views';
 
-/**
- * The break-glass sessions view, folded from the same subscription as the key views. Create it
- * before `KeyOperations.start()` so the replay reaches it too.
- */
+/** Sessions one scheduler pass reads at most (the next pass takes the rest). */
+const PASS_LIMIT = 500;
+
+/** The break-glass sessions as the scheduler reads them, from the sessions read model. */
 export class BreakGlassSessions {
-  private view: BreakGlassView = breakGlassProjection.initial;
-  private readonly unsubscribe: () => void;
-
-  constructor(views: KeyViews) {
-    this.unsubscribe = views.onEvent((recorded) => this.apply(recorded));
-  }
-
-  apply(recorded: RecordedEvent): void {
-    const event = { type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as KeyledgerEvent;
-    this.view = breakGlassProjection.apply(this.view, { event, streamName: recorded.streamName, position: recorded.position });
-  }
+  constructor(private readonly views: KeyViews) {}
 
   /** Running sessions past `expiresAt`. */
-  dueForExpiry(now: Date): BreakGlassViewEntry[] {
-    return sessionsDueForExpiry(this.view, now);
+  dueForExpiry(now: Date): readonly BreakGlassViewEntry[] {
+    return this.views.models.sessions.dueForExpiry(now, PASS_LIMIT);
   }
 
   /** Ended sessions whose emergency key is not yet recorded as destroyed. */
-  awaitingKeyDestruction(): BreakGlassViewEntry[] {
-    return sessionsAwaitingKeyDestruction(this.view);
+  awaitingKeyDestruction(): readonly BreakGlassViewEntry[] {
+    return this.views.models.sessions.awaitingKeyDestruction(PASS_LIMIT);
   }
 
   /** Sessions currently running (the `breakglass_sessions_active` gauge). */
   activeCount(): number {
-    return Object.values(this.view.sessions).filter((s) => s.status === 'Active' || s.status === 'KeyLost').length;
+    return this.views.models.sessions.activeCount();
   }
 
   close(): void {
-    this.unsubscribe();
+    // Nothing to release: the read model belongs to the views.
   }
 }

@@ -1,4 +1,4 @@
-import { isConcurrencyConflict, keyMaterialStream } from '@keyledger/kms-domain';
+import { isConcurrencyConflict, keyMaterialStream, type ExistingKeyState, type RowPage } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { handleKeyCommand, loadKey } from '../keys/key-repository';
 import type { KeyViews } from '../views/key-views';
@@ -15,6 +15,17 @@ export interface MaintenanceReport {
 type Step = 'done' | 'skipped';
 
 const reached = (now: Date, at: string): boolean => now.getTime() >= Date.parse(at);
+const PAGE = 200;
+
+/** Every row of a paged query, read a page at a time (memory bounded by a page). */
+function* allPages<T>(read: (cursor: string | null) => RowPage<T>): Generator<T> {
+  let cursor: string | null = null;
+  do {
+    const page = read(cursor);
+    yield* page.items;
+    cursor = page.next;
+  } while (cursor !== null);
+}
 
 /**
  * The scheduler's other jobs: destroy keys whose deletion window has passed (the `KeyDestroyed`
@@ -30,14 +41,18 @@ export class KeyMaintenance {
 
   async destroyDueKeys(actor: Actor): Promise<MaintenanceReport> {
     const now = this.ports.clock.now();
-    const keys = Object.values(this.views.snapshot().keys.keys);
-    const due = keys.filter((k) => k.status === 'PendingDeletion' && reached(now, k.deleteAfter));
+    const keys = this.views.models.keys;
+    const due = allPages((cursor) => keys.deletionDue(now, { limit: PAGE, cursor }));
     // A destroyed key whose material survived (deletion failed last time) is shredded again.
-    const leftovers = keys.filter((k) => k.status === 'Destroyed');
-    return this.each(
-      [...due.map((k) => ({ id: `${k.tenantId}:${k.keyId}`, run: () => this.destroy(actor, k.tenantId, k.keyId) })),
-        ...leftovers.map((k) => ({ id: `${k.tenantId}:${k.keyId}`, run: () => this.shredLeftover(k.tenantId, k.keyId) }))],
-    );
+    const leftovers = allPages((cursor) => keys.withStatus('Destroyed', { limit: PAGE, cursor }));
+    const report = await this.each(due, (k) => this.destroy(actor, k.tenantId, k.keyId));
+    const shredded = await this.each(leftovers, (k) => this.shredLeftover(k.tenantId, k.keyId));
+    return {
+      status: report.status === 'success' && shredded.status === 'success' ? 'success' : 'partial',
+      done: report.done + shredded.done,
+      skipped: report.skipped + shredded.skipped,
+      failed: [...report.failed, ...shredded.failed],
+    };
   }
 
   private async destroy(actor: Actor, tenantId: string, keyId: string): Promise<Step> {
@@ -60,16 +75,16 @@ export class KeyMaintenance {
     return 'done';
   }
 
-  private async each(items: readonly { id: string; run: () => Promise<Step> }[]): Promise<MaintenanceReport> {
+  private async each(keys: Iterable<ExistingKeyState>, run: (key: ExistingKeyState) => Promise<Step>): Promise<MaintenanceReport> {
     let done = 0;
     let skipped = 0;
     const failed: { id: string; code: string }[] = [];
-    for (const item of items) {
+    for (const key of keys) {
       try {
-        if ((await item.run()) === 'done') done++;
+        if ((await run(key)) === 'done') done++;
         else skipped++;
       } catch (error) {
-        failed.push({ id: item.id, code: errorCodeOf(error) });
+        failed.push({ id: `${key.tenantId}:${key.keyId}`, code: errorCodeOf(error) });
       }
     }
     return { status: failed.length === 0 ? 'success' : 'partial', done, skipped, failed };

@@ -1,4 +1,4 @@
-import { isConcurrencyConflict, type ExistingKeyState, type RotationReason } from '@keyledger/kms-domain';
+import { isConcurrencyConflict, type ExistingKeyState, type PageRequest, type RotationReason, type RowPage } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import type { KeyLifecycle } from '../keys/key-lifecycle-operations';
 import { handleKeyCommand, loadKey } from '../keys/key-repository';
@@ -56,6 +56,8 @@ export interface RotationRunReport {
 
 /** Attempts per key when its stream keeps moving for reasons other than a rotation. */
 const MAX_ATTEMPTS = 3;
+/** Candidates read from the read model per page. */
+const CANDIDATE_PAGE = 200;
 
 /**
  * The one rotation use case behind both `POST /api/admin/kms/rotate-all-keys` and the scheduler's
@@ -71,31 +73,49 @@ export class KeyRotation {
     private readonly lifecycle: KeyLifecycle,
   ) {}
 
-  /** Candidates at `now` from the status view, in random order (replicas start on different keys). */
-  candidates(options: Pick<RotationRunOptions, 'select' | 'maxAgeDays' | 'random'>): ExistingKeyState[] {
-    const now = this.ports.clock.now();
-    const keys = Object.values(this.views.snapshot().keys.keys).filter(
-      (k) => k.status === 'Enabled' && (options.select === 'all' || effectiveRotationStatus(k, now, options.maxAgeDays).due),
-    );
-    return shuffle(keys, options.random ?? Math.random);
+  /**
+   * Candidates as of `startedAt`, a page at a time from the keys read model's indexes: `due` keys
+   * by due time, `all` keys whose primary version predates the run. A key this run (or anyone)
+   * rotates leaves both sets, so a run is O(candidates) in total and never meets a key twice. Each
+   * page is shuffled, so replicas starting together work on different keys.
+   */
+  async *candidates(startedAt: Date, options: Pick<RotationRunOptions, 'select' | 'maxAgeDays' | 'random'>): AsyncGenerator<ExistingKeyState> {
+    let cursor: string | null = null;
+    do {
+      const request: PageRequest = { limit: CANDIDATE_PAGE, cursor };
+      const page: RowPage<ExistingKeyState> =
+        options.select === 'all'
+          ? this.views.models.keys.enabledRotatedBefore(startedAt, request)
+          : this.views.models.keys.dueForRotation(startedAt, options.maxAgeDays, request);
+      yield* shuffle([...page.items], options.random ?? Math.random);
+      cursor = page.next;
+    } while (cursor !== null);
   }
 
   async run(actor: Actor, options: RotationRunOptions): Promise<RotationRunReport> {
-    const startedAt = this.ports.clock.now().toISOString();
+    const started = this.ports.clock.now();
+    const startedAt = started.toISOString();
     const runId = options.runId ?? `rotation-${this.ports.ids.next()}`.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 128);
     const pacer = new RotationPacer(options);
-    const keys = this.candidates(options);
+    let total = 0;
     const rotated: { tenantId: string; keyId: string; version: number }[] = [];
     const failed: { tenantId: string; keyId: string; code: string }[] = [];
     let skipped = 0;
     let aborted = false;
-    for (const key of keys) {
+    // Keys this run rotated within the instant it started: their new primary is not younger than
+    // the run, so the `all` selection would offer them again (a handful with a real clock).
+    const sameInstant = new Set<string>();
+    for await (const key of this.candidates(started, options)) {
+      const id = `${key.tenantId}:${key.keyId}`;
+      if (sameInstant.has(id)) continue;
+      total++;
       await pacer.slot();
       if (options.signal?.aborted) {
         aborted = true;
         break;
       }
-      const outcome = await this.rotateOne(actor, key, options, runId);
+      const outcome = await this.rotateOne(actor, key, options, runId, started);
+      if (outcome.outcome === 'rotated' && this.ports.clock.now().getTime() <= started.getTime()) sameInstant.add(id);
       options.onOutcome?.(outcome);
       if (outcome.outcome === 'rotated') rotated.push({ tenantId: key.tenantId, keyId: key.keyId, version: outcome.version ?? 0 });
       else if (outcome.outcome === 'failed') failed.push({ tenantId: key.tenantId, keyId: key.keyId, code: outcome.code ?? 'UNEXPECTED' });
@@ -103,15 +123,15 @@ export class KeyRotation {
     }
     const status = failed.length === 0 && !aborted ? 'success' : 'partial';
     const finishedAt = this.ports.clock.now().toISOString();
-    return { runId, status, total: keys.length, rotated: rotated.length, skipped, failed, keys: rotated, aborted, startedAt, finishedAt };
+    return { runId, status, total, rotated: rotated.length, skipped, failed, keys: rotated, aborted, startedAt, finishedAt };
   }
 
-  private async rotateOne(actor: Actor, key: ExistingKeyState, options: RotationRunOptions, runId: string): Promise<RotationOutcome> {
+  private async rotateOne(actor: Actor, key: ExistingKeyState, options: RotationRunOptions, runId: string, started: Date): Promise<RotationOutcome> {
     const ids = { tenantId: key.tenantId, keyId: key.keyId };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {
         const loaded = await loadKey(this.ports.store, key.tenantId, key.keyId);
-        if (!existing(loaded.state) || loaded.revision === null || !this.stillWanted(loaded.state, options)) return { ...ids, outcome: 'skipped' };
+        if (!existing(loaded.state) || loaded.revision === null || !this.stillWanted(loaded.state, options, started)) return { ...ids, outcome: 'skipped' };
         const result = await this.lifecycle.rotate(actor, key.tenantId, key.keyId, { ifMatch: loaded.revision, reason: options.reason });
         return { ...ids, outcome: 'rotated', version: result.key.primaryVersion };
       } catch (error) {
@@ -125,8 +145,9 @@ export class KeyRotation {
     return this.failed(actor, key, options, runId, 'CONCURRENCY_CONFLICT');
   }
 
-  private stillWanted(state: ExistingKeyState, options: RotationRunOptions): boolean {
-    if (options.select === 'all') return state.status === 'Enabled';
+  /** Re-checked on the stream: `all` skips a key whose primary is younger than the run (someone rotated it meanwhile). */
+  private stillWanted(state: ExistingKeyState, options: RotationRunOptions, started: Date): boolean {
+    if (options.select === 'all') return state.status === 'Enabled' && Date.parse(state.lastRotatedAt) <= started.getTime();
     return effectiveRotationStatus(state, this.ports.clock.now(), options.maxAgeDays).due;
   }
 

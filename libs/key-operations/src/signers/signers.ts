@@ -52,7 +52,7 @@ export class Signers {
 
   /** A kid's entry in the registry view (retired signers included). */
   find(kid: string): SignerEntry | undefined {
-    return registryEntry(this.views.snapshot().signers.registry, kid);
+    return this.views.models.signers.get(kid);
   }
 
   /** A registered signer's public key as a KeyObject (parsed once per entry). */
@@ -98,16 +98,19 @@ export class Signers {
   }
 
   /**
-   * Brings the registry in step with the keys view: registers missing signing key versions and
-   * retires the signers of destroyed keys. Each item stands alone; failures go to `onError` and
-   * are retried by the next reconcile. Returns how many changes it made.
+   * Brings the registry in step with the keys: registers missing signing key versions and retires
+   * the signers of destroyed keys, for the keys the read model reports as lagging (a page at a time;
+   * keys in step cost nothing here). Each item stands alone; failures go to `onError` and are
+   * retried by the next reconcile. Returns how many changes it made.
    */
   async reconcile(actor: Actor = SYSTEM_ACTOR): Promise<number> {
     let changed = 0;
-    for (const key of Object.values(this.views.snapshot().keys.keys)) {
-      if (key.purpose !== 'sign') continue;
-      changed += await this.reconcileKey(actor, key).catch((error: unknown) => (this.onError(error), 0));
-    }
+    let cursor: string | null = null;
+    do {
+      const page = this.views.models.signers.keysNeedingSigners({ limit: 200, cursor });
+      for (const key of page.items) changed += await this.reconcileKey(actor, key).catch((error: unknown) => (this.onError(error), 0));
+      cursor = page.next;
+    } while (cursor !== null);
     return changed;
   }
 
@@ -146,9 +149,7 @@ export class Signers {
     if (!FOLLOWED.has(event.type)) return;
     const { tenantId, keyId } = event.data as { tenantId: string; keyId: string };
     this.enqueue(async () => {
-      const keys = this.views.snapshot().keys.keys;
-      const id = `${tenantId}:${keyId}`;
-      const key = Object.prototype.hasOwnProperty.call(keys, id) ? keys[id] : undefined;
+      const key = this.views.models.keys.get(tenantId, keyId);
       if (key && key.purpose === 'sign') await this.reconcileKey(actor, key);
     });
   }

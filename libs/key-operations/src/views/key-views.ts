@@ -1,40 +1,27 @@
-import {
-  breakersProjection,
-  keysProjection,
-  signerRegistryProjection,
-  signingFreezeProjection,
-  type BreakersView,
-  type EventStore,
-  type KeyledgerEvent,
-  type KeysView,
-  type ProjectedEvent,
-  type RecordedEvent,
-  type SignerRegistryView,
-  type SigningFreezeView,
-  type Subscription,
-} from '@keyledger/kms-domain';
+import type { EventStore, KeyledgerEvent, ProjectedEvent, ReadModels, RecordedEvent, Subscription } from '@keyledger/kms-domain';
 
-/** The status views the key operations read on the request path. */
-export interface KeyViewsSnapshot {
-  readonly keys: KeysView;
-  readonly freeze: SigningFreezeView;
-  readonly signers: SignerRegistryView;
-  readonly breakers: BreakersView;
+/** Events read per page while the views catch up (start, rebuild). */
+export const CATCH_UP_PAGE = 1000;
+
+/** Progress of a catch-up or rebuild: events applied so far out of the head seen at its start. */
+export interface CatchUpProgress {
+  readonly applied: number;
+  readonly head: number;
+}
+
+export interface KeyViewsOptions {
+  /** Called once when a fold fails: the views stop (fail-stop) rather than skip an event. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /**
- * Keeps the status views in memory, folded from a catch-up subscription to the store, and
- * announces every event to listeners (cache invalidation on every instance, signing freeze). Pure
- * folds from kms-domain; rebuilt by replay at start.
+ * The one projection runner: keeps the persistent read models up to date from the store. At start
+ * it resumes from the position stored with the rows (so start-up does not depend on the length of
+ * the history), catches up a page at a time, then folds every live event of a subscription. It
+ * announces each event it reads to listeners (cache invalidation on every instance, the signer
+ * registry), reports its lag, wakes read-your-writes waiters, and stops on the first fold error.
  */
 export class KeyViews {
-  private views: KeyViewsSnapshot = {
-    keys: keysProjection.initial,
-    freeze: signingFreezeProjection.initial,
-    signers: signerRegistryProjection.initial,
-    breakers: breakersProjection.initial,
-  };
-  private readonly tenantOfKey = new Map<string, string>();
   private applied = 0;
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
@@ -42,20 +29,24 @@ export class KeyViews {
   private readonly listeners = new Set<(event: RecordedEvent) => void>();
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** The read models this runner feeds; queries read them directly. */
+    readonly models: ReadModels,
+    private readonly options: KeyViewsOptions = {},
+  ) {}
 
   /**
-   * Replays the store up to its head a page at a time (each view folds a page with one table copy,
-   * where folding event by event copied a table per event: minutes for 100k events), then follows
-   * live appends. A fold that fails during the replay fails the start (fail closed).
+   * Resumes from the stored position (a read model ahead of the store, i.e. a store replaced under
+   * it, is rebuilt from zero), catches up to the head, then follows live appends. A fold that fails
+   * during the catch-up fails the start (fail closed).
    */
-  async start(): Promise<void> {
+  async start(onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
     if (this.loop) return;
-    for (;;) {
-      const page = await this.store.readAll({ after: this.applied, maxCount: CATCH_UP_PAGE });
-      if (page.length > 0) this.applyPage(page);
-      if (page.length < CATCH_UP_PAGE) break;
-    }
+    const head = await this.store.headPosition();
+    if (this.models.position() > head) this.models.reset();
+    this.applied = this.models.position();
+    await this.catchUp(head, onProgress);
     this.subscription = this.store.subscribe({ after: this.applied });
     this.loop = this.consume(this.subscription);
   }
@@ -67,13 +58,18 @@ export class KeyViews {
     this.loop = null;
   }
 
-  snapshot(): KeyViewsSnapshot {
-    return this.views;
-  }
-
-  /** The tenant owning a key id (key ids are unique across tenants), if known. */
-  tenantOf(keyId: string): string | undefined {
-    return this.tenantOfKey.get(keyId);
+  /**
+   * Drops every row and replays the whole store from zero, a page at a time (O(events) in total,
+   * memory bounded by a page). Stops following first and follows again afterwards if it was.
+   */
+  async rebuild(onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
+    const wasRunning = this.loop !== null;
+    await this.stop();
+    this.models.reset();
+    this.applied = 0;
+    this.failure = null;
+    if (wasRunning) await this.start(onProgress);
+    else await this.catchUp(await this.store.headPosition(), onProgress);
   }
 
   appliedPosition(): number {
@@ -83,6 +79,17 @@ export class KeyViews {
   /** The error that stopped the fold, if any (reported by health and status). */
   error(): unknown {
     return this.failure;
+  }
+
+  /**
+   * Readiness of the views: their lag, or an error when they stopped folding or trail the store by
+   * more than `maxLagEvents` (VIEWS_MAX_LAG_EVENTS): an instance serving stale views is not ready.
+   */
+  async readiness(maxLagEvents: number): Promise<{ projectionLag: number }> {
+    if (this.failure !== null) throw new Error('the status views stopped folding');
+    const projectionLag = await this.lag();
+    if (projectionLag > maxLagEvents) throw new Error(`the status views trail the store by ${projectionLag} events (VIEWS_MAX_LAG_EVENTS=${maxLagEvents})`);
+    return { projectionLag };
   }
 
   /** How far the views trail the store head. */
@@ -98,6 +105,7 @@ export class KeyViews {
   /** Resolves once the views applied `position` (read-your-writes after an append). */
   waitFor(position: number, timeoutMs = 5000): Promise<void> {
     if (this.applied >= position) return Promise.resolve();
+    if (this.failure !== null) return Promise.reject(new Error('the status views stopped folding'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
@@ -108,32 +116,12 @@ export class KeyViews {
     });
   }
 
-  /** Folds one recorded event (also used directly by tests). */
-  apply(recorded: RecordedEvent): void {
-    this.applyPage([recorded]);
-  }
-
-  /**
-   * Folds a page of recorded events in global order through each projection's `applyAll` (one
-   * table copy per changed view per page; the same views as folding the events one by one).
-   */
-  private applyPage(page: readonly RecordedEvent[]): void {
-    const projected = page.map(projectedOf);
-    const v = this.views;
-    this.views = {
-      keys: keysProjection.applyAll(v.keys, projected),
-      freeze: signingFreezeProjection.applyAll(v.freeze, projected),
-      signers: signerRegistryProjection.applyAll(v.signers, projected),
-      breakers: breakersProjection.applyAll(v.breakers, projected),
-    };
+  /** Folds recorded events in global order (the live path; also used directly by tests). */
+  apply(page: readonly RecordedEvent[]): void {
+    if (page.length === 0) return;
+    this.models.apply(page.map(projectedOf));
     this.applied = Math.max(this.applied, page[page.length - 1].position);
-    this.announce(projected, page);
-  }
-
-  /** Records key owners, tells the listeners about each event and wakes the waiters the views reached. */
-  private announce(projected: readonly ProjectedEvent[], recorded: readonly RecordedEvent[]): void {
-    for (const p of projected) if (p.event.type === 'KeyCreated') this.tenantOfKey.set(p.event.data.keyId, p.event.data.tenantId);
-    for (const event of recorded) for (const listener of this.listeners) listener(event);
+    for (const event of page) for (const listener of this.listeners) listener(event);
     for (const waiter of this.waiters) {
       if (waiter.position <= this.applied) {
         this.waiters.delete(waiter);
@@ -142,17 +130,26 @@ export class KeyViews {
     }
   }
 
+  private async catchUp(head: number, onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
+    for (;;) {
+      const page = await this.store.readAll({ after: this.applied, maxCount: CATCH_UP_PAGE });
+      if (page.length > 0) this.apply(page);
+      onProgress?.({ applied: this.applied, head: Math.max(head, this.applied) });
+      if (page.length < CATCH_UP_PAGE) break;
+    }
+  }
+
   private async consume(subscription: Subscription): Promise<void> {
     try {
-      for await (const recorded of subscription) this.apply(recorded);
+      for await (const recorded of subscription) this.apply([recorded]);
     } catch (error) {
       this.failure = error;
+      this.options.onError?.(error);
+      for (const waiter of this.waiters) waiter.resolve();
+      this.waiters.clear();
     }
   }
 }
-
-/** Events read per page while the views replay the store at start. */
-const CATCH_UP_PAGE = 1000;
 
 function projectedOf(recorded: RecordedEvent): ProjectedEvent {
   return {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FixedClock, KmsProviderError, type AppendOptions, type AppendResult, type NewEvent } from '@keyledger/kms-domain';
+import { FixedClock, InMemoryReadModels, KmsProviderError, type AppendOptions, type AppendResult, type NewEvent } from '@keyledger/kms-domain';
 import { defaultResiliencePolicyOptions } from '@keyledger/resilience';
 import { createKeyOperations, MemoryEmergencyKeys, type BreakGlassTelemetry, type EmergencyKeyCustody, type KeyOperations } from '../../src';
 import { MemoryProvider } from './memory-provider';
@@ -45,7 +45,7 @@ export async function startBreakGlassOps(
   const clock = options.clock ?? new FixedClock(new Date('2025-06-01T00:00:00Z'));
   const telemetry = new RecordingTelemetry();
   const custody = options.custody ?? new MemoryEmergencyKeys();
-  const ops = createKeyOperations({
+  const ops = createKeyOperations({ readModels: new InMemoryReadModels(),
     store,
     provider,
     clock,

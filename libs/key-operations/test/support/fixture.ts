@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FixedClock } from '@keyledger/kms-domain';
+import { FixedClock, InMemoryReadModels } from '@keyledger/kms-domain';
 import { defaultResiliencePolicyOptions } from '@keyledger/resilience';
 import { createKeyOperations, type KeyOperations } from '../../src';
 import { MemoryProvider } from './memory-provider';
@@ -12,7 +12,7 @@ export async function startOps(): Promise<{ ops: KeyOperations; store: MemorySto
   const store = new MemoryStore();
   const provider = new MemoryProvider();
   const clock = new FixedClock(new Date('2025-06-01T00:00:00Z'));
-  const ops = createKeyOperations({
+  const ops = createKeyOperations({ readModels: new InMemoryReadModels(),
     store,
     provider,
     clock,

@@ -34,9 +34,15 @@ describe('breakers view', () => {
         lastFailures: 6,
         lastCalls: 10,
         lastFailureRatio: 0.6,
+        outSince: null,
       },
-      expect.objectContaining({ instance: 'api-2', state: 'open', openCount: 1, since: t(9) }),
+      expect.objectContaining({ instance: 'api-2', state: 'open', openCount: 1, since: t(9), outSince: t(9) }),
     ]);
+  });
+
+  it('keeps the moment an instance left closed while it flaps between open and half-open', () => {
+    const view = replay(breakersProjection, inStream(stream, [opened(0), halfOpened(5), opened(6), halfOpened(11)]));
+    expect(breakerRows(view)[0]).toMatchObject({ state: 'half-open', since: t(11), outSince: t(0) });
   });
 
   it('starts an instance first seen half-open from closed defaults', () => {

@@ -16,6 +16,8 @@ export interface BreakerViewEntry {
   readonly lastFailures: number | null;
   readonly lastCalls: number | null;
   readonly lastFailureRatio: number | null;
+  /** When this instance last left `closed` (open or half-open since then), null while closed. */
+  readonly outSince: string | null;
 }
 
 export interface BreakersView extends PositionedView {
@@ -51,8 +53,11 @@ function next(previous: BreakerViewEntry | undefined, event: BreakerEvent): Brea
     lastFailures: null,
     lastCalls: null,
     lastFailureRatio: null,
+    outSince: null,
   };
-  const moved = { ...base, state: positionAfter(event), since };
+  const state = positionAfter(event);
+  const outSince = state === 'closed' ? null : (base.outSince ?? since);
+  const moved = { ...base, state, since, outSince };
   if (event.type !== 'BreakerOpened') return moved;
   const { failures, calls, failureRatio } = event.data;
   return { ...moved, openCount: base.openCount + 1, lastOpenedAt: since, lastFailures: failures, lastCalls: calls, lastFailureRatio: failureRatio };

@@ -51,5 +51,12 @@ export const signingFreezeProjection = defineTableProjection<SigningFreezeView, 
  * `assertSigningAllowed(...freezeStatesFor(view, tenantId))`.
  */
 export function freezeStatesFor(view: SigningFreezeView, tenantId: string): SigningFreezeState[] {
-  return [GLOBAL_SCOPE, tenantScope(tenantId)].map((scope) => ownEntry(view.scopes, scopeKey(scope)) ?? UNFROZEN);
+  return freezeStatesOf({ get: (key) => ownEntry(view.scopes, key) }, tenantId);
+}
+
+const GLOBAL_KEY = scopeKey(GLOBAL_SCOPE);
+
+/** The same, from any lookup by scope key (the freeze read model). */
+export function freezeStatesOf(freeze: { get(scopeKey: string): SigningFreezeState | undefined }, tenantId: string): [SigningFreezeState, SigningFreezeState] {
+  return [freeze.get(GLOBAL_KEY) ?? UNFROZEN, freeze.get(scopeKey(tenantScope(tenantId))) ?? UNFROZEN];
 }

@@ -42,16 +42,33 @@ function setOwn<Entry>(table: Table<Entry>, key: string, entry: Entry): void {
   else table[key] = entry;
 }
 
+/**
+ * A table rule over any event: what the read models fold row by row (the same `keyOf` and `next` as
+ * the in-memory view, so a row equals the view's entry for the same events).
+ */
+export interface RowRule<Entry> {
+  readonly types: ReadonlySet<string>;
+  keyOf(event: KeyledgerEvent): string;
+  next(current: Entry | undefined, event: KeyledgerEvent): Entry | undefined;
+}
+
+/** A table view's projection, with its per-entry rule exposed for the persistent read models. */
+export interface TableProjection<View extends PositionedView, Entry> extends Projection<View> {
+  readonly rule: RowRule<Entry>;
+}
+
 /** Builds a table view's projection: idempotent under replay, with a one-copy-per-call `applyAll`. */
 export function defineTableProjection<View extends PositionedView, T extends KeyledgerEvent['type'], Entry>(
   name: string,
   initial: View,
   shape: TableShape<View, Entry>,
   rule: TableRule<T, Entry>,
-): Projection<View> {
+): TableProjection<View, Entry> {
   return {
     name,
     initial,
+    // The rule is only ever called with events of `rule.types` (checked with `isOneOf` first).
+    rule: rule as unknown as RowRule<Entry>,
     apply(view, { event, position }) {
       if (view.position !== null && position <= view.position) return view;
       const table = shape.table(view);
