@@ -23,6 +23,7 @@ import {
   getLocalCryptographicMaterialsCache,
 } from '@aws-crypto/client-node';
 import { InMemoryEventStore, LocalKmsProvider } from '@keyledger/adapters';
+import { InMemoryReadModels } from '@keyledger/kms-domain';
 import { createKeyOperations, noTelemetry } from '@keyledger/key-operations';
 import { row, runStandalone, type BenchRow } from './bench-rows';
 
@@ -36,7 +37,7 @@ type Encrypt = () => Promise<unknown>;
 /** The service layer on an in-memory store and the local provider, with one AES key created and cached. */
 async function keyledgerEncrypt(): Promise<{ encrypt: Encrypt; stop: () => Promise<void> }> {
   const provider = await LocalKmsProvider.create({ masterKeyBase64: randomBytes(32).toString('base64'), warn: () => undefined });
-  const service = createKeyOperations({ store: new InMemoryEventStore(), provider, clock: { now: () => new Date() }, ids: { next: () => randomUUID() }, telemetry: noTelemetry });
+  const service = createKeyOperations({ readModels: new InMemoryReadModels(), store: new InMemoryEventStore(), provider, clock: { now: () => new Date() }, ids: { next: () => randomUUID() }, telemetry: noTelemetry });
   await service.start(0);
   const created = await service.lifecycle.create({ subject: 'bench', correlationId: 'bench' }, { tenantId: 'bench', name: 'envelope', purpose: 'encrypt' });
   const keyId = created.key.keyId;

@@ -2,8 +2,9 @@
  * Embedded event store throughput against baselines measured in the same run, on a real disk
  * (tmp/ under the repository, not /tmp, in case that is a RAM disk): durable single appends and
  * batched appends vs raw better-sqlite3 inserts with the same synchronous=FULL durability;
- * concurrent appends through group commit; replay into the status views (a projection runner
- * starting from an empty checkpoint and catching up, as a process does on start) vs a raw SQLite read;
+ * concurrent appends through group commit; a rebuild of the persistent read models (the views
+ * runner replaying from position zero into an empty read-model file, as `views rebuild` does) vs a
+ * raw SQLite read;
  * chain verification vs a raw SHA-256 chain over the same bytes.
  *
  *   TSX_TSCONFIG_PATH=tsconfig.base.json npx tsx tools/bench/event-store.bench.ts
@@ -14,7 +15,8 @@ import Database from 'better-sqlite3';
 import { hash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ProjectionRunner, SqliteEventStore, keyledgerViewsFold } from '@keyledger/adapters';
+import { SqliteEventStore, SqliteReadModels } from '@keyledger/adapters';
+import { KeyViews } from '@keyledger/key-operations';
 import { NewEvent } from '@keyledger/kms-domain';
 import { row, runStandalone, type BenchRow } from './bench-rows';
 
@@ -95,15 +97,15 @@ async function appendBenches(events: NewEvent[]): Promise<Record<string, number>
   return { rawSingle, rawBatched, storeSingle, storeBatched, storeConcurrent };
 }
 
-/** A projection runner starting from no checkpoint and catching up on the whole store, as a process does on start. */
-async function replayRate(store: SqliteEventStore, n: number): Promise<number> {
-  const runner = new ProjectionRunner(store, keyledgerViewsFold(), { name: 'bench-replay' });
-  const rate = await timed(n, async () => {
-    await runner.start();
-    await runner.waitFor(n, 60_000);
-  });
-  await runner.stop();
-  if (Object.keys(runner.view().signingFreeze.scopes).length !== 50) throw new Error('replay did not build the signing-freeze view');
+/** The views runner rebuilding the read models from position zero into a fresh file (`views rebuild`). */
+async function replayRate(store: SqliteEventStore, n: number, file: string): Promise<number> {
+  rmSync(file, { force: true });
+  const models = new SqliteReadModels(file);
+  const views = new KeyViews(store, models);
+  const rate = await timed(n, () => views.rebuild());
+  const frozen = Array.from({ length: 50 }, (_, i) => models.freeze.get(`tenant:tenant-${i}`)).filter((e) => e !== undefined).length;
+  models.close();
+  if (views.appliedPosition() !== n || frozen !== 50) throw new Error('the rebuild did not build the signing-freeze rows');
   return rate;
 }
 
@@ -120,9 +122,9 @@ async function readBenches(): Promise<Record<string, number>> {
   const store = SqliteEventStore.open({ dataDir: dir });
   // The first pass also pays for JIT warm-up, which a real replay (millions of events) amortises:
   // it is printed, and the table reports the second, steady-state pass.
-  const coldReplay = await replayRate(store, n);
-  const replay = await replayRate(store, n);
-  console.log(`replay into the views, first (cold) pass: ${fmt(coldReplay)}`);
+  const coldReplay = await replayRate(store, n, join(dir, 'views-cold.sqlite'));
+  const replay = await replayRate(store, n, join(dir, 'views.sqlite'));
+  console.log(`rebuild of the read models, first (cold) pass: ${fmt(coldReplay)}`);
 
   // Baseline: the same rows read from the same file with raw better-sqlite3 (pages of the size the
   // store's walk uses) and SHA-256(prevHash ‖ body) recomputed with node:crypto's fastest call and
@@ -171,7 +173,7 @@ export async function runEventStoreBench(): Promise<BenchRow[]> {
     ['event store: durable single appends (1 event/txn)', a.storeSingle, 'raw sqlite 1 insert/txn', a.rawSingle, 'n/a', () => null],
     ['event store: batched appends (100 events/append)', a.storeBatched, 'raw sqlite 100 inserts/txn', a.rawBatched, '>= 40k/s', (x) => x >= 40_000],
     ['event store: concurrent appends (group commit)', a.storeConcurrent, 'raw sqlite 1 insert/txn', a.rawSingle, '>= 20k/s', (x) => x >= 20_000],
-    ['event store: replay into the views', r.replay, 'raw sqlite read', r.rawRead, '>= 300k/s', (x) => x >= 300_000],
+    ['event store: rebuild of the read models (replay from zero, rows written)', r.replay, 'raw sqlite read', r.rawRead, 'info', () => null],
     ['event store: chain verification', r.verify, 'raw read + SHA-256 chain of the same rows', r.rawChain, '>= 0.5x raw', (x, b) => x / b >= 0.5],
     ['event store: chain verification vs hashing in memory', r.verify, 'SHA-256 chain over rows already in memory', r.memoryChain, 'info', () => null],
   ];

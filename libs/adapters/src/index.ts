@@ -1,5 +1,4 @@
 export {};
 export * from './kms';
 export * from './event-store';
-export * from './projections';
 export * from './read-models';

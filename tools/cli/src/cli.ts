@@ -5,6 +5,7 @@ import { auditCommand } from './commands/audit';
 import { freezeCommand, resumeCommand, statusCommand, testKeyRetrievalCommand, validateCommand } from './commands/admin';
 import { breakGlassCommand } from './commands/break-glass';
 import { keysCommand } from './commands/keys';
+import { viewsCommand } from './commands/views';
 import { EXIT, type Command, type Context, type Env } from './context';
 import { diagnoseCommand } from './diagnose/diagnose';
 import type { Io } from './output';
@@ -30,6 +31,7 @@ const OPEN_COMMANDS = new Set(['diagnose']);
 export async function runCli(argv: readonly string[], io: Io, env: Env = process.env): Promise<number> {
   if (argv[0] === 'audit') return auditCommand(argv.slice(1), io, env);
   try {
+    if (argv[0] === 'views') return await viewsCommand(argv.slice(1), io, env);
     const args = parseArgs(argv);
     const name = args.words[0];
     if (name === undefined) return help(io, !args.flags.has('help'));

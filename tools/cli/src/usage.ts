@@ -25,6 +25,9 @@ commands:
                                            tar.gz bundle: configuration (secrets redacted), health,
                                            status, validate, metrics, recent logs
   audit export|verify ...                  the auditor's commands (keyledger audit --help)
+  views rebuild [--data-dir D] [--views-file F]
+                                           offline: replay the whole event store into a fresh
+                                           read-model file (status views), with a progress bar
 
 options:
   --json             machine-readable output on stdout

@@ -55,7 +55,14 @@ export async function keysCommand(ctx: Context): Promise<number> {
 async function list(ctx: Context): Promise<number> {
   const flags = new Flags(ctx.args, ['tenant']);
   positionals(ctx.args.words, 2, []);
-  const { body } = await ctx.client.request<{ keys: KeyView[] }>('GET', `/v1/keys?tenantId=${encodeURIComponent(flags.required('tenant'))}`);
+  const tenant = encodeURIComponent(flags.required('tenant'));
+  const body: { keys: KeyView[] } = { keys: [] };
+  // The API answers a page at a time; the listing follows `nextCursor` to the end.
+  for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
+    const page: { body: { keys: KeyView[]; nextCursor?: string | null } } = await ctx.client.request('GET', `/v1/keys?tenantId=${tenant}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    body.keys.push(...page.body.keys);
+    cursor = page.body.nextCursor ?? null;
+  }
   if (ctx.json) printJson(ctx.io, body);
   else if (body.keys.length === 0) ctx.io.out('no keys\n');
   else {
