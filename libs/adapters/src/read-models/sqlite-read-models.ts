@@ -170,7 +170,8 @@ export class SqliteReadModels implements ReadModels {
     },
     dueForRotation: (now: Date, maxAgeDays: number | undefined, page: PageRequest): RowPage<KeyViewEntry> => {
       const at = now.getTime();
-      let [pass, n, t, k] = page.cursor ? decodeCursor(page.cursor, 'snss') : ['p', FAR_PAST, '', ''];
+      const [pass, ...rest] = page.cursor ? decodeCursor(page.cursor, 'snss') : ['p', FAR_PAST, '', ''];
+      let [n, t, k] = rest;
       const items: (Row & { tenant_id: string; key_id: string; sort: number; pass: string })[] = [];
       if (pass === 'p') {
         items.push(
