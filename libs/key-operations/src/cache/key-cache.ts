@@ -38,6 +38,8 @@ interface Flight {
 export class KeyCache {
   private readonly lru: LRUCache<string, CachedKey>;
   private readonly flights = new Map<string, Flight>();
+  /** Cache keys held per key (`<tenant>:<key>:`), so invalidating a key touches only its own entries. */
+  private readonly byKey = new Map<string, Set<string>>();
   private hits = 0;
   private misses = 0;
   private readonly now: () => number;
@@ -47,8 +49,9 @@ export class KeyCache {
     this.lru = new LRUCache<string, CachedKey>({
       max: options.maxSize,
       ttlAutopurge: false,
-      dispose: (_value, _key, reason) => {
+      dispose: (_value, key, reason) => {
         if (reason === 'evict') options.telemetry.cacheEvicted(1);
+        if (reason !== 'set') this.forget(key);
       },
     });
   }
@@ -68,15 +71,15 @@ export class KeyCache {
   invalidateKey(tenantId: string, keyId: string): number {
     const prefix = keyPrefixOf(tenantId, keyId);
     let dropped = 0;
-    for (const key of [...this.lru.keys()]) {
-      if (key.startsWith(prefix)) dropped += this.lru.delete(key) ? 1 : 0;
-    }
-    for (const [key, flight] of this.flights) {
-      if (key.startsWith(prefix)) {
+    for (const key of [...(this.byKey.get(prefix) ?? [])]) {
+      dropped += this.lru.delete(key) ? 1 : 0;
+      const flight = this.flights.get(key);
+      if (flight) {
         flight.stale = true;
         this.flights.delete(key);
       }
     }
+    this.byKey.delete(prefix);
     this.options.telemetry.cacheSize(this.lru.size);
     return dropped;
   }
@@ -86,6 +89,7 @@ export class KeyCache {
     this.lru.clear();
     for (const flight of this.flights.values()) flight.stale = true;
     this.flights.clear();
+    this.byKey.clear();
     this.options.telemetry.cacheSize(0);
   }
 
@@ -137,6 +141,7 @@ export class KeyCache {
   private load(cacheKey: string, id: CacheId, loader: () => Promise<CachedKey>): Promise<CachedKey> {
     const running = this.flights.get(cacheKey);
     if (running) return running.promise;
+    this.remember(cacheKey, id);
     const flight: Flight = {
       stale: false,
       promise: loader().then(
@@ -151,11 +156,30 @@ export class KeyCache {
         },
         (error: unknown) => {
           if (this.flights.get(cacheKey) === flight) this.flights.delete(cacheKey);
+          if (!this.lru.has(cacheKey)) this.forget(cacheKey);
           throw error;
         },
       ),
     };
     this.flights.set(cacheKey, flight);
     return flight.promise;
+  }
+
+  /** Files a cache key (an entry or a load in flight) under its key. */
+  private remember(cacheKey: string, id: CacheId): void {
+    const prefix = keyPrefixOf(id.tenantId, id.keyId);
+    let keys = this.byKey.get(prefix);
+    if (!keys) this.byKey.set(prefix, (keys = new Set()));
+    keys.add(cacheKey);
+  }
+
+  /** Drops a cache key from its key's set once neither an entry nor a load holds it. */
+  private forget(cacheKey: string): void {
+    if (this.flights.has(cacheKey)) return;
+    const prefix = cacheKey.slice(0, cacheKey.lastIndexOf(':', cacheKey.lastIndexOf(':') - 1) + 1);
+    const keys = this.byKey.get(prefix);
+    if (!keys) return;
+    keys.delete(cacheKey);
+    if (keys.size === 0) this.byKey.delete(prefix);
   }
 }
