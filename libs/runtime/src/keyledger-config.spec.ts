@@ -21,7 +21,16 @@ describe('loadConfig', () => {
       eventStore: 'embedded',
       requireKms: false,
       logLevel: 'info',
+      viewsFile: 'data/keyledger-views.sqlite',
+      viewsCacheSize: 10_000,
+      viewsMaxLagEvents: 10_000,
     });
+  });
+
+  it('keeps the read-model file in the data directory unless VIEWS_FILE names another', () => {
+    expect(loadConfig({ KEYLEDGER_DATA_DIR: '/srv/kl' }).viewsFile).toBe('/srv/kl/keyledger-views.sqlite');
+    expect(loadConfig({ KEYLEDGER_DATA_DIR: '/srv/kl', VIEWS_FILE: '/var/local/views.sqlite' }).viewsFile).toBe('/var/local/views.sqlite');
+    expect(() => loadConfig({ VIEWS_MAX_LAG_EVENTS: '0' })).toThrow(/VIEWS_MAX_LAG_EVENTS/);
   });
 
   it('requires a real KMS by default in production', () => {
