@@ -2,6 +2,7 @@ import {
   isConcurrencyConflict,
   isRotationJobAbandoned,
   RotationJobNotFoundError,
+  rotationJobId,
   rotationJobView,
   type RotationJobSlotState,
   type RotationJobState,
@@ -126,7 +127,7 @@ export class RotationJobs {
   }
 
   private async claimAndStart(actor: Actor, slot: Loaded<RotationJobSlotState>, holder: Loaded<RotationJobState> | null): Promise<RotationJobView | null> {
-    const jobId = `rotation-job-${this.ports.ids.next()}`.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 128);
+    const jobId = rotationJobId(this.ports.ids.next());
     const { instance, leaseMs } = this.settings;
     const now = this.ports.clock.now();
     const current = slot.state.status === 'Claimed' && holder ? { jobId: slot.state.jobId, status: holder.state.status } : null;

@@ -2,6 +2,8 @@ import {
   deciderSpec,
   foldEvents,
   isRotationJobAbandoned,
+  ROTATION_JOB_ID_PATTERN,
+  rotationJobId,
   rotationJobDecider,
   rotationJobView,
   type RotationJobCommand,
@@ -105,6 +107,16 @@ describe('RotationJob decider', () => {
 
   it('fails loudly on an unknown event', () => {
     expect(() => rotationJobDecider.evolve({ status: 'None' }, { type: 'X' } as never)).toThrow('Unhandled');
+  });
+});
+
+describe('rotation job ids', () => {
+  it('are rotation-job- and the unique part, safe and at most 128 characters', () => {
+    expect(rotationJobId('1f0c-9a')).toBe('rotation-job-1f0c-9a');
+    expect(rotationJobId('a:b/c d')).toBe('rotation-job-abcd');
+    expect(rotationJobId('x'.repeat(300))).toHaveLength(128);
+    expect(ROTATION_JOB_ID_PATTERN.test(rotationJobId('x'.repeat(300)))).toBe(true);
+    for (const bad of ['rotation-job-', 'job-1', 'rotation-job-a b', 'rotation-job-a:b', `rotation-job-${'x'.repeat(116)}`]) expect(ROTATION_JOB_ID_PATTERN.test(bad)).toBe(false);
   });
 });
 

@@ -6,6 +6,14 @@ import { toIso } from '../shared/time';
 import { requireDate, requireId, requireInt, requireName } from '../shared/validation';
 import type { RotationJobCounts, RotationJobEvent } from './rotation-job-events';
 
+/** A rotate-all job id: `rotation-job-` and a unique suffix, 128 characters at most (a safe id). */
+export const ROTATION_JOB_ID_PATTERN = /^rotation-job-[A-Za-z0-9._-]{1,115}$/;
+
+/** The job id for a fresh unique value (an `IdGenerator` id): characters outside a safe id are dropped. */
+export function rotationJobId(unique: string): string {
+  return `rotation-job-${unique.replace(/[^A-Za-z0-9._-]/g, '')}`.slice(0, 128);
+}
+
 /** Upper bound of any count (keys in one job). */
 export const MAX_ROTATION_JOB_COUNT = 1_000_000_000;
 /** Upper bound of a lease, one day in milliseconds. */
