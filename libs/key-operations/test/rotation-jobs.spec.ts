@@ -92,6 +92,7 @@ describe('rotate-all jobs', () => {
     await ops.admin.rotateAll(actor);
     await ops.rotationJobs.idle();
     expect(f.waits.filter((ms) => ms >= 1000)).toEqual([1000, 1000, 1000]);
+    await f.stopAll();
   });
 
   it('records cumulative progress every few keys and completes with the final counts', async () => {
@@ -175,6 +176,25 @@ describe('rotate-all jobs', () => {
     const events = await f.store.readStream(rotationJobStream(job.jobId));
     expect(events[events.length - 1].type).toBe('RotationJobCompleted');
     expect(events.filter((e) => e.type === 'RotationJobCompleted')).toHaveLength(1);
+    await f.stopAll();
+  });
+
+  it('wait for a job claimed by another instance to start; take the slot over once its claimer stayed silent for the lease', async () => {
+    const f = fleet();
+    const ops = await f.instance('api-a', { startWaitMs: 60 });
+    const [keyId] = await createKeys(ops, 1);
+    // An instance that died between its claim and the job's start.
+    const claimedAt = f.clock.now().toISOString();
+    await f.store.append(rotationJobsCurrentStream(), [
+      { type: 'RotationJobClaimed', schemaVersion: 1, data: { jobId: 'rotation-job-lost', claimedBy: 'api-dead', claimedAt }, metadata: { eventId: 'e1', occurredAt: claimedAt, actor: 'service:api-dead', correlationId: 'c1', causationId: null } },
+    ]);
+    await expect(ops.admin.rotateAll(actor)).rejects.toMatchObject({ code: 'ROTATION_JOB_STARTING', retryAfterMs: 1000 });
+    f.clock.advance(LEASE);
+    const job = await ops.admin.rotateAll(actor);
+    expect(job.jobId).not.toBe('rotation-job-lost');
+    await ops.rotationJobs.idle();
+    expect(await ops.admin.rotationJob(job.jobId)).toMatchObject({ status: 'completed', rotated: 1 });
+    expect(await f.rotationsOf(keyId)).toHaveLength(1);
     await f.stopAll();
   });
 
