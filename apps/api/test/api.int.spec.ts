@@ -154,6 +154,7 @@ describe('admin and cache over HTTP', () => {
       ['GET', '/api/admin/kms/status'],
       ['POST', '/api/admin/kms/validate', {}],
       ['POST', '/api/admin/kms/rotate-all-keys', {}],
+      ['GET', '/api/admin/kms/jobs/rotation-job-1'],
       ['POST', '/api/admin/signing/freeze', { reason: 'scoped admin' }],
       ['POST', '/api/admin/signing/resume', {}],
     ];
@@ -189,6 +190,14 @@ describe('admin and cache over HTTP', () => {
     const verified = await h.call('POST', `/v1/keys/${signKey}/verify`, TOKENS.acmeClient, { message: b64('m'), signature: old.body.signature, keyVersion: 1 });
     expect(verified.body.valid).toBe(true);
     const all = await h.call('POST', '/api/admin/kms/rotate-all-keys', TOKENS.admin);
-    expect(all.body).toMatchObject({ status: 'success' });
+    expect(all).toMatchObject({ status: 202, body: { status: 'running' } });
+    expect(all.headers.get('location')).toBe(`/api/admin/kms/jobs/${all.body.jobId}`);
+    let job = all;
+    while (job.body.status !== 'completed') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      job = await h.call('GET', `/api/admin/kms/jobs/${all.body.jobId}`, TOKENS.admin);
+    }
+    expect(job.body).toMatchObject({ failed: 0, remaining: 0 });
+    expect(job.body.rotated).toBe(job.body.total);
   });
 });

@@ -150,10 +150,22 @@ describe('audit replay rules (through the event store port)', () => {
     ['a missing field', 'signingfreeze-global', 'SigningFrozen', { scope: { kind: 'global' }, reason: 'r', frozenBy: 'u' }, 'frozenAt is missing'],
     ['an extra field', 'signingfreeze-global', 'SigningResumed', { scope: { kind: 'global' }, resumedBy: 'u', resumedAt: '2025-03-01T10:00:00.000Z', secret: 'x' }, 'secret is not a field'],
     ['data naming another stream', 'key-acme:signing', 'KeyDisabled', { tenantId: 'acme', keyId: 'other', disabledAt: '2025-03-01T10:00:00.000Z' }, 'data names key-acme:other'],
+    ['a rotation job event naming another job', 'rotationjob-job-1', 'RotationJobProgressed', { jobId: 'job-2', rotated: 1, skipped: 0, failed: 0, at: '2025-03-01T10:00:00.000Z' }, 'data names rotationjob-job-2'],
+    ['a job claim outside the coordination stream', 'rotationjob-job-1', 'RotationJobClaimed', { jobId: 'job-1', claimedBy: 'api-1', claimedAt: '2025-03-01T10:00:00.000Z' }, 'does not belong'],
   ])('finds %s as a schema finding', async (_what, stream, type, data, detail) => {
     const position = await appendRaw(store, s.ctx, stream, type, data);
     const report = await verify();
     expect(report.findings).toEqual([expect.objectContaining({ rule: 'schema', position, detail: expect.stringContaining(detail) })]);
+  });
+
+  it('accepts a rotate-all job: the claim in the coordination stream, its lifecycle in its own stream', async () => {
+    const at = s.ctx.now.toISOString();
+    await appendRaw(store, s.ctx, 'rotationjobs-current', 'RotationJobClaimed', { jobId: 'job-1', claimedBy: 'api-1', claimedAt: at });
+    await appendRaw(store, s.ctx, 'rotationjob-job-1', 'RotationJobStarted', { jobId: 'job-1', startedAt: at, requestedBy: 'ops', owner: 'api-1', total: 2 });
+    await appendRaw(store, s.ctx, 'rotationjob-job-1', 'RotationJobResumed', { jobId: 'job-1', resumedBy: 'api-2', previousOwner: 'api-1', resumedAt: at });
+    await appendRaw(store, s.ctx, 'rotationjob-job-1', 'RotationJobProgressed', { jobId: 'job-1', rotated: 1, skipped: 0, failed: 0, at });
+    await appendRaw(store, s.ctx, 'rotationjob-job-1', 'RotationJobCompleted', { jobId: 'job-1', rotated: 2, skipped: 0, failed: 0, finishedAt: at });
+    expect((await verify()).findings).toEqual([]);
   });
 });
 

@@ -13,6 +13,7 @@ export const KEY_OPERATION_ERROR_CODES = [
   'CIRCUIT_OPEN',
   'KEY_MATERIAL_UNAVAILABLE',
   'PROVIDER_MISMATCH',
+  'ROTATION_JOB_STARTING',
 ] as const;
 export type KeyOperationErrorCode = (typeof KEY_OPERATION_ERROR_CODES)[number];
 

@@ -29,6 +29,8 @@ export type { FreezeStatus } from './admin/signing-freeze-operations';
 export { BreakerTransitionRecorder } from './admin/breaker-recorder';
 export { KeyRotation, KeyMaintenance, BreakGlassSessions, RotationPacer, timerSleep, DEFAULT_JITTER_RATIO, effectiveRotationStatus, countOverdue, errorCodeOf } from './rotation';
 export type { RotationRunOptions, RotationRunReport, RotationOutcome, RotationOutcomeKind, RotationSelection, MaintenanceReport, PacerOptions, Sleep } from './rotation';
+export { RotationJobs, DEFAULT_ROTATION_JOB_LEASE_MS, DEFAULT_ROTATION_JOB_PROGRESS_EVERY } from './rotation-jobs';
+export type { RotationJobsSettings } from './rotation-jobs';
 export { Signers, keyVersionSigner, registeredPublicKey } from './signers';
 export type { SignerInput } from './signers';
 export {

@@ -14,6 +14,8 @@ import { PublicKeys } from './crypto/public-keys';
 import { noTelemetry, type KeyOperationsPorts, type KeyOperationsTelemetry, type RetrievalTracer } from './deps';
 import { KeyLifecycle } from './keys/key-lifecycle-operations';
 import { ProviderGateway, type BreakerName } from './provider/provider-gateway';
+import { KeyRotation } from './rotation/rotation-run';
+import { RotationJobs, type RotationJobsSettings } from './rotation-jobs/rotation-jobs';
 import { Signers } from './signers/signers';
 import { KeyViews } from './views/key-views';
 
@@ -46,6 +48,8 @@ export interface KeyOperationsOptions extends KeyOperationsPorts {
    * destroyed key's signers). The API sets it; other processes leave it to the API.
    */
   readonly followSigners?: boolean;
+  /** Rotate-all jobs: pacing (KMS_ROTATION_MAX_PER_MINUTE), lease, progress interval; the owner name defaults to `instance`. */
+  readonly rotationJobs?: RotationJobsSettings;
   /** Break-glass: emergency key custody (default: the HSM when the provider is one, else memory) and settings. */
   readonly breakGlass?: { readonly custody?: EmergencyKeyCustody; readonly minOutageMinutes?: number; readonly telemetry?: BreakGlassTelemetry };
 }
@@ -64,6 +68,8 @@ export interface KeyOperations {
   /** The signer registry: key-version and break-glass signers. */
   readonly signers: Signers;
   readonly breakGlass: BreakGlassOperations;
+  /** The rotate-all jobs (the API watches for abandoned ones with `watch()`). */
+  readonly rotationJobs: RotationJobs;
   /** Replays the views, wires cache invalidation, then warms the cache with `warmCount` keys. */
   start(warmCount?: number): Promise<void>;
   stop(): Promise<void>;
@@ -84,7 +90,12 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const retrieval = new KeyRetrieval(ports, gateway, cache);
   const lifecycle = new KeyLifecycle(ports, gateway, views);
   const freeze = new SigningFreezeOperations(ports, views);
-  const admin = new AdminOperations(ports, gateway, views, retrieval, lifecycle, freeze, options.providerWarning ?? null);
+  const rotationJobs = new RotationJobs(ports, views, new KeyRotation(ports, views, lifecycle), {
+    instance: options.instance ?? 'keyledger',
+    onError: options.onBackgroundError,
+    ...options.rotationJobs,
+  });
+  const admin = new AdminOperations(ports, gateway, views, retrieval, rotationJobs, freeze, options.providerWarning ?? null);
   const breakerRecorder = new BreakerTransitionRecorder(ports, options.instance ?? 'keyledger', options.onBackgroundError);
   gateway.onTransition((t) => breakerRecorder.enqueue(t));
   const unsubscribe = views.onEvent((event) => invalidateOn(cache, event));
@@ -103,12 +114,14 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
     breakerRecorder,
     signers,
     breakGlass,
+    rotationJobs,
     async start(warmCount = 0) {
       await views.start();
       if (options.followSigners) signers.follow();
       if (warmCount > 0) await admin.warmUp(warmCount);
     },
     async stop() {
+      await rotationJobs.stop();
       unsubscribe();
       signers.stop();
       await signers.idle();

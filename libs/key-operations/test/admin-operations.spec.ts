@@ -25,7 +25,9 @@ describe('admin operations', () => {
     expect(await ops.admin.testKeyRetrieval('acme')).toMatchObject({ status: 'success', cache_hit: false });
     expect(await ops.admin.testKeyRetrieval('acme')).toMatchObject({ status: 'success', cache_hit: true });
     await expect(ops.admin.testKeyRetrieval('nobody')).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
-    expect(await ops.admin.rotateAll(actor)).toMatchObject({ status: 'success', total: 2, rotated: 2 });
+    const job = await ops.admin.rotateAll(actor);
+    await ops.rotationJobs.idle();
+    expect(await ops.admin.rotationJob(job.jobId)).toMatchObject({ status: 'completed', total: 2, rotated: 2 });
     const status = await ops.admin.status();
     expect(status).toMatchObject({ provider: 'local', keys: { total: 2, by_status: { Enabled: 2 } }, signing_freeze: { frozen: false }, projection_lag: 0 });
     expect((status.breakers as { name: string }[]).map((b) => b.name)).toEqual(['kms-signing-key', 'kms-public-key', 'kms-encryption-key']);

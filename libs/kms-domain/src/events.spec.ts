@@ -13,7 +13,7 @@ describe('event catalogue', () => {
   });
 
   it('event names are past tense and aggregate-qualified', () => {
-    const prefixes = ['Key', 'BreakGlass', 'Signing', 'Signer', 'Breaker'];
+    const prefixes = ['Key', 'BreakGlass', 'Signing', 'Signer', 'Breaker', 'RotationJob'];
     for (const type of Object.keys(EVENT_SCHEMA_VERSIONS)) {
       expect(prefixes.some((p) => type.startsWith(p))).toBe(true);
       expect(type).toMatch(/(ed|Frozen|Lost|Set)$/);

@@ -2,6 +2,7 @@ import type { BreakGlassEvent } from './break-glass/break-glass-events';
 import type { BreakerEvent } from './breaker/breaker-events';
 import type { KeyEvent } from './key/key-events';
 import type { KeyMaterialWrapped } from './key/key-material';
+import type { RotationJobsEvent } from './rotation-job/rotation-job-events';
 import type { SignerRegistryEvent } from './signer-registry/signer-registry-types';
 import type { SigningFreezeEvent } from './signing-freeze/signing-freeze';
 
@@ -12,7 +13,8 @@ export type KeyledgerEvent =
   | BreakGlassEvent
   | SigningFreezeEvent
   | SignerRegistryEvent
-  | BreakerEvent;
+  | BreakerEvent
+  | RotationJobsEvent;
 
 export type KeyledgerEventType = KeyledgerEvent['type'];
 
@@ -47,6 +49,11 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<KeyledgerEventType, number>>
   BreakerOpened: 1,
   BreakerHalfOpened: 1,
   BreakerClosed: 1,
+  RotationJobClaimed: 1,
+  RotationJobStarted: 1,
+  RotationJobProgressed: 1,
+  RotationJobResumed: 1,
+  RotationJobCompleted: 1,
 };
 
 /** True when `type` names a known event type. */

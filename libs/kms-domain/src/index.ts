@@ -9,6 +9,7 @@ export * from './signing-freeze';
 export * from './signer-registry';
 export * from './break-glass';
 export * from './breaker';
+export * from './rotation-job';
 export * from './events';
 export * from './projections';
 export * from './ports/clock';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, booleanSchema, enumSchema, envVar, intInRange, readEnv, textSchema } from './env';
+import { ROTATION_PACING_DEFAULTS, rotationPacingVars } from './rotation-pacing-config';
 
 export const AUTH_MODES = ['static', 'jwt'] as const;
 
@@ -28,6 +29,7 @@ const vars = {
   pkcs11Pin: envVar('PKCS11_PIN', textSchema, 'the user PIN', true),
   pkcs11MasterKeyLabel: envVar('PKCS11_MASTER_KEY_LABEL', textSchema, 'the label of the AES-256 wrapping key'),
   pkcs11CreateMasterKey: envVar('PKCS11_CREATE_MASTER_KEY', booleanSchema, 'true or false'),
+  ...rotationPacingVars,
 };
 
 /** The API's own settings (auth, key cache, rate limits, provider details); see docs/configuration.md. */
@@ -57,6 +59,8 @@ export interface ApiConfig {
   readonly pkcs11MasterKeyLabel?: string;
   /** Generate the wrapping key in the token when it is missing (first start on a fresh token). */
   readonly pkcs11CreateMasterKey: boolean;
+  /** KMS_ROTATION_MAX_PER_MINUTE: pace of the rotate-all jobs, as the scheduler's nightly run (default 600). */
+  readonly rotationMaxPerMinute: number;
 }
 
 /** Reads and validates the API's settings; AUTH_MODE=jwt needs AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE. */
@@ -73,6 +77,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     rateLimitBurst: '2000',
     bodyLimitBytes: String(1024 * 1024),
     pkcs11CreateMasterKey: 'false',
+    ...ROTATION_PACING_DEFAULTS,
   }) as ApiConfig;
   if (values.authMode === 'jwt') {
     const missing = (['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter((name) => !env[name]);

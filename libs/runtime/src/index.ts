@@ -10,3 +10,4 @@ export { loadSchedulerConfig, SCHEDULER_DEFAULTS } from './scheduler-config';
 export type { SchedulerConfig } from './scheduler-config';
 export { kmsProviderSettings } from './kms-provider-settings';
 export type { KmsProviderSettings } from './kms-provider-settings';
+export { rotationPacingVars, ROTATION_PACING_DEFAULTS } from './rotation-pacing-config';

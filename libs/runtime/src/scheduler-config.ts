@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanSchema, envVar, intInRange, readEnv } from './env';
+import { ROTATION_PACING_DEFAULTS, rotationPacingVars } from './rotation-pacing-config';
 
 /** Five or six space-separated cron fields (the scheduler checks the expression itself at start). */
 const cronSchema = z
@@ -11,7 +12,7 @@ const vars = {
   rotationEnabled: envVar('KMS_ROTATION_ENABLED', booleanSchema, 'true or false'),
   rotationCron: envVar('KMS_ROTATION_CRON', cronSchema, "a cron expression, e.g. '0 2 * * *' (02:00 UTC daily)"),
   rotationMaxAgeDays: envVar('KMS_ROTATION_MAX_AGE_DAYS', intInRange(1, 3650), 'whole days 1..3650'),
-  rotationMaxPerMinute: envVar('KMS_ROTATION_MAX_PER_MINUTE', intInRange(1, 100_000), 'rotations per minute 1..100000'),
+  ...rotationPacingVars,
   rotationJitterPercent: envVar('KMS_ROTATION_JITTER_PERCENT', intInRange(0, 100), 'percent 0..100 of the spacing added at random'),
   deletionCron: envVar('KMS_DELETION_CRON', cronSchema, "a cron expression, e.g. '0 * * * *'"),
   breakGlassExpiryCron: envVar('BREAKGLASS_EXPIRY_CRON', cronSchema, "a cron expression, e.g. '* * * * *'"),
@@ -42,7 +43,7 @@ export const SCHEDULER_DEFAULTS = {
   rotationEnabled: 'true',
   rotationCron: '0 2 * * *',
   rotationMaxAgeDays: '90',
-  rotationMaxPerMinute: '600',
+  ...ROTATION_PACING_DEFAULTS,
   rotationJitterPercent: '50',
   deletionCron: '0 * * * *',
   breakGlassExpiryCron: '* * * * *',

@@ -11,6 +11,7 @@ commands:
   keys create --tenant <id> --name <name> --purpose sign|encrypt [--algorithm A] [--provider P]
               [--mode wrapped|provider-resident] [--rotation-period-days N]
   keys rotate <keyId>... [--if-match <etag>] | keys rotate --all
+                                           --all: the API's rotate-all job, followed to the end
   keys disable|enable|cancel-deletion <keyId> [--if-match <etag>]
   keys schedule-deletion <keyId> [--pending-window-days 7..30]
   freeze --reason <text>                   stop all signing (503 SIGNING_FROZEN)

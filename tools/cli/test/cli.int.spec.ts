@@ -73,6 +73,16 @@ describe('keyledger CLI against a running API', () => {
     expect(quiet.err).toBe('');
   });
 
+  it('rotates every enabled key through the rotate-all job of the API, followed to completion', async () => {
+    await cli(['keys', 'create', '--tenant', 'acme', '--name', 'all-of-them', '--purpose', 'encrypt'], env);
+    const run = await cli(['keys', 'rotate', '--all', '--json'], env);
+    expect(run).toMatchObject({ code: 0, err: '' });
+    const job = JSON.parse(run.out) as { jobId: string; status: string; total: number; rotated: number; failed: number; remaining: number };
+    expect(job).toMatchObject({ jobId: expect.stringMatching(/^rotation-job-/), status: 'completed', failed: 0, remaining: 0 });
+    expect(job.total).toBeGreaterThan(0);
+    expect(job.rotated).toBe(job.total);
+  });
+
   it('validates the provider and tests key retrieval', async () => {
     const validate = await cli(['validate'], env);
     expect(validate.code).toBe(0);

@@ -71,6 +71,7 @@ export const FUZZ_ROUTES: Readonly<Record<string, FuzzRoute>> = {
   'GET /api/admin/kms/status': { method: 'GET', path: () => '/api/admin/kms/status', role: 'admin', rootToken: true },
   'POST /api/admin/kms/validate': { method: 'POST', path: () => '/api/admin/kms/validate', role: 'admin', rootToken: true, body: () => ({}), fields: {} },
   'POST /api/admin/kms/rotate-all-keys': { method: 'POST', path: () => '/api/admin/kms/rotate-all-keys', role: 'admin', rootToken: true, body: () => ({}), fields: {} },
+  'GET /api/admin/kms/jobs/{id}': { method: 'GET', path: () => '/api/admin/kms/jobs/rotation-job-0000', role: 'admin', rootToken: true },
   'POST /api/admin/kms/test-key-retrieval': { method: 'POST', path: () => '/api/admin/kms/test-key-retrieval', role: 'admin', body: () => ({ tenantId: OWN_TENANT }), foreignBody: () => ({ tenantId: FOREIGN_TENANT }), fields: { tenantId: req({ kind: 'id' }) } },
   'POST /api/admin/signing/freeze': { method: 'POST', path: () => '/api/admin/signing/freeze', role: 'admin', rootToken: true, body: () => ({ reason }), fields: { reason: req(text(1, 500)) } },
   'POST /api/admin/signing/resume': { method: 'POST', path: () => '/api/admin/signing/resume', role: 'admin', rootToken: true, body: () => ({}), fields: {} },

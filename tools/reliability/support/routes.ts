@@ -66,6 +66,7 @@ const TABLE: Record<string, [string | 'public', 'ok' | 'reaches', Builder, ((fx:
   'GET /api/admin/kms/status': ['-  -  A  -  -  -  -', 'ok', async () => get('/api/admin/kms/status')],
   'POST /api/admin/kms/validate': ['-  -  A  -  -  -  -', 'ok', async () => post('/api/admin/kms/validate')],
   'POST /api/admin/kms/rotate-all-keys': ['-  -  A  -  -  -  -', 'ok', async () => post('/api/admin/kms/rotate-all-keys')],
+  'GET /api/admin/kms/jobs/{id}': ['-  -  A  -  -  -  -', 'ok', async (fx) => get(`/api/admin/kms/jobs/${await rotationJob(fx)}`)],
   'POST /api/admin/kms/test-key-retrieval': ['-  -  T  -  -  -  -', 'ok', async (_fx, t) => post('/api/admin/kms/test-key-retrieval', { tenantId: t })],
   'POST /api/admin/signing/freeze': ['-  -  A  -  -  -  -', 'ok', async () => post('/api/admin/signing/freeze', { reason: 'authorisation matrix' }), resume],
   'POST /api/admin/signing/resume': ['-  -  A  -  -  -  -', 'ok', async (fx) => (await freeze(fx), post('/api/admin/signing/resume')), resume],
@@ -84,6 +85,11 @@ const TABLE: Record<string, [string | 'public', 'ok' | 'reaches', Builder, ((fx:
 
 async function freeze(fx: Fixture): Promise<void> {
   await fx.rootCall(post('/api/admin/signing/freeze', { reason: 'authorisation matrix' }));
+}
+
+/** The rotate-all job (started with the root token, or the one running). */
+async function rotationJob(fx: Fixture): Promise<string> {
+  return ((await fx.rootCall(post('/api/admin/kms/rotate-all-keys'))).json as { jobId: string }).jobId;
 }
 
 /** Resumes signing whether or not the cell's call did (a refused resume leaves it frozen). */

@@ -1,17 +1,17 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyOperations } from '@keyledger/key-operations';
-import { KeyNotFoundError } from '@keyledger/kms-domain';
+import { KeyNotFoundError, type RotationJobView } from '@keyledger/kms-domain';
 import { CurrentPrincipal, reachesTenant, requireAllTenants, requireRole, type Principal } from '../auth/principal';
-import { emptySchema, freezeSchema, parse, tenantSchema } from '../http/schemas';
+import { emptySchema, freezeSchema, parse, rotationJobIdOf, tenantSchema } from '../http/schemas';
 import { actorOf } from '../keys/keys.controller';
 import { ADMINS, KEY_OPERATIONS } from '../keys/tenant-access';
 
 export const ADMIN_STATUS_EXTRA = Symbol.for('keyledger.ADMIN_STATUS_EXTRA');
 
 /**
- * The seeds' admin endpoints (role `admin`). Status, validation, rotate-all and the signing freeze
+ * The seeds' admin endpoints (role `admin`). Status, validation, rotate-all (and its jobs) and the signing freeze
  * act on every tenant, so they also need a token for all tenants (`*`); an admin token scoped to
  * some tenants may only test key retrieval for those (another tenant answers 404, as elsewhere).
  */
@@ -38,12 +38,21 @@ export class AdminController {
     return this.ops.admin.validate();
   }
 
+  /** 202 with the rotate-all job (the running one, if any): the rotations go on in the background. */
   @Post('kms/rotate-all-keys')
-  @HttpCode(200)
-  rotateAll(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: FastifyRequest) {
+  @HttpCode(202)
+  async rotateAll(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<RotationJobView> {
     platformAdmin(p);
     parse(emptySchema, body);
-    return this.ops.admin.rotateAll(actorOf(p, req));
+    const job = await this.ops.admin.rotateAll(actorOf(p, req));
+    void res.header('Location', `/api/admin/kms/jobs/${job.jobId}`);
+    return job;
+  }
+
+  @Get('kms/jobs/:id')
+  rotationJob(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<RotationJobView> {
+    platformAdmin(p);
+    return this.ops.admin.rotationJob(rotationJobIdOf(id));
   }
 
   @Post('kms/test-key-retrieval')

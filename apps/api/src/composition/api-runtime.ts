@@ -39,7 +39,8 @@ const retrievalTracer: RetrievalTracer = (input, fn) => inRetrievalSpan((tracer 
  * Opens the store and provider (fail closed: REQUIRE_KMS refuses the local provider), composes
  * the key operations, replays the views and warms the cache. Then records every active break-glass
  * session whose emergency key did not survive the restart as key-lost, and expires sessions past
- * their ttl every minute. `env` holds the break-glass settings (BREAKGLASS_MIN_OUTAGE_MINUTES).
+ * their ttl every minute. Resumes a rotate-all job whose owner stopped, and watches for one. `env`
+ * holds the break-glass settings (BREAKGLASS_MIN_OUTAGE_MINUTES).
  */
 export async function createApiRuntime(
   config: KeyledgerConfig,
@@ -71,8 +72,12 @@ export async function createApiRuntime(
     providerWarning: provider.kind === 'local' ? LOCAL_KMS_WARNING : null,
     followSigners: true,
     breakGlass: { minOutageMinutes: breakGlass.minOutageMinutes },
+    rotationJobs: { maxPerMinute: api.rotationMaxPerMinute, onError: (error) => log.warn(`rotate-all job: ${(error as Error).message}`) },
   });
   await ops.start(api.cacheWarmCount);
+  // A rotate-all job whose owner stopped (this process before a restart, or another instance) goes on here.
+  await ops.rotationJobs.resumeAbandoned().catch((error: unknown) => log.warn(`could not resume the rotate-all job: ${(error as Error).message}`));
+  ops.rotationJobs.watch();
   const lost = await ops.breakGlass.recordLostKeys().catch((error: unknown) => {
     log.warn(`could not record lost break-glass keys: ${(error as Error).message}`);
     return [];

@@ -21,6 +21,7 @@ const STATUS: Readonly<Record<string, number>> = {
   SESSION_NOT_FOUND: 404,
   SIGNER_NOT_FOUND: 404,
   AUDIT_EVENT_NOT_FOUND: 404,
+  ROTATION_JOB_NOT_FOUND: 404,
   KEY_ALREADY_EXISTS: 409,
   INVALID_STATE_TRANSITION: 409,
   KEY_DISABLED: 409,
@@ -40,6 +41,7 @@ const STATUS: Readonly<Record<string, number>> = {
   STORE_UNAVAILABLE: 503,
   KEY_MATERIAL_UNAVAILABLE: 503,
   EMERGENCY_KEY_UNAVAILABLE: 503,
+  ROTATION_JOB_STARTING: 503,
 };
 
 /** Provider errors that are not the caller's fault all mean the same to a client: the KMS cannot serve now. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROTATION_JOB_ID_PATTERN } from '@keyledger/kms-domain';
 import { ApiError } from './api-error';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -67,6 +68,12 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
   const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
   const message = issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
   throw new ApiError('REQUEST_INVALID', `Invalid ${field}: ${message}`);
+}
+
+/** A rotate-all job id from a path; a malformed one is 400 REQUEST_INVALID, the value never repeated. */
+export function rotationJobIdOf(id: unknown): string {
+  if (typeof id !== 'string' || !ROTATION_JOB_ID_PATTERN.test(id)) throw new ApiError('REQUEST_INVALID', 'Invalid job id: expected rotation-job- and up to 115 characters from [A-Za-z0-9._-]');
+  return id;
 }
 
 /** Parses `If-Match` (`"3"`, `W/"3"` or `3`); anything else cannot match. */

@@ -23,6 +23,8 @@ const materialRef = (v: unknown) => wrappedRef(v) || residentRef(v);
 const keyVersionOwner = shape({ kind: oneOf(['key-version']), tenantId: id, keyId: id, version: positive });
 const breakGlassOwner = shape({ kind: oneOf(['break-glass']), sessionId: id });
 const owner = (v: unknown) => keyVersionOwner(v) || breakGlassOwner(v);
+const job = { jobId: id };
+const counts = { rotated: int, skipped: int, failed: int };
 
 /** Data shape of every known event type (docs/events.md), plus the audit checkpoint and audit key. */
 export const EVENT_SHAPES: Readonly<Record<KeyledgerEventType | 'AuditCheckpointSigned' | 'AuditKeyCreated', DataShape>> = {
@@ -71,6 +73,11 @@ export const EVENT_SHAPES: Readonly<Record<KeyledgerEventType | 'AuditCheckpoint
   BreakerOpened: { ...breaker, failures: int, calls: int, failureRatio: ratio, openedAt: iso },
   BreakerHalfOpened: { ...breaker, halfOpenedAt: iso },
   BreakerClosed: { ...breaker, consecutiveSuccesses: int, closedAt: iso },
+  RotationJobClaimed: { ...job, claimedBy: str, claimedAt: iso },
+  RotationJobStarted: { ...job, startedAt: iso, requestedBy: str, owner: str, total: int },
+  RotationJobProgressed: { ...job, ...counts, at: iso },
+  RotationJobResumed: { ...job, resumedBy: str, previousOwner: str, resumedAt: iso },
+  RotationJobCompleted: { ...job, ...counts, finishedAt: iso },
   AuditCheckpointSigned: { origin: str, treeSize: int, rootHash: str, lastPosition: int, keyName: str, keyId: str, note: str, signedAt: iso },
   AuditKeyCreated: {
     keyName: str,
@@ -102,5 +109,7 @@ export function expectedCategory(type: string): string {
   if (type.startsWith('Breaker')) return 'breaker';
   if (type.startsWith('Signing')) return 'signingfreeze';
   if (type.startsWith('Signer')) return 'signerregistry';
+  if (type === 'RotationJobClaimed') return 'rotationjobs';
+  if (type.startsWith('RotationJob')) return 'rotationjob';
   return 'key';
 }

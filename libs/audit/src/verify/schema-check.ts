@@ -65,6 +65,8 @@ function streamIdProblem(category: string, streamName: string, data: Record<stri
       return idProblem('breakglass-', String(data.sessionId), streamName);
     case 'breaker':
       return idProblem('breaker-', String(data.name), streamName);
+    case 'rotationjob':
+      return idProblem('rotationjob-', String(data.jobId), streamName);
     default:
       return null;
   }

@@ -1,12 +1,11 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, verify, timingSafeEqual } from 'node:crypto';
-import { KeyNotFoundError, authorizeKeyUse, type ExistingKeyState } from '@keyledger/kms-domain';
+import { KeyNotFoundError, authorizeKeyUse, type ExistingKeyState, type RotationJobView } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import type { KeyRetrieval } from '../crypto/key-retrieval';
-import type { KeyLifecycle } from '../keys/key-lifecycle-operations';
 import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
 import type { SigningFreezeOperations } from './signing-freeze-operations';
-import { KeyRotation, type RotationRunOptions } from '../rotation/rotation-run';
+import type { RotationJobs } from '../rotation-jobs/rotation-jobs';
 
 export type StepStatus = 'PASS' | 'FAIL';
 export interface ValidationStep {
@@ -25,14 +24,14 @@ export interface ValidationReport {
 
 const VALIDATE_CONTEXT = { purpose: 'keyledger-admin-validate' } as const;
 
-/** Admin use cases behind /api/admin/kms/*: status, validation round trips, key retrieval test, rotate all. */
+/** Admin use cases behind /api/admin/kms/*: status, validation round trips, key retrieval test, rotate-all jobs. */
 export class AdminOperations {
   constructor(
     private readonly ports: KeyOperationsPorts,
     private readonly gateway: ProviderGateway,
     private readonly views: KeyViews,
     private readonly retrieval: KeyRetrieval,
-    private readonly lifecycle: KeyLifecycle,
+    private readonly jobs: RotationJobs,
     private readonly freeze: SigningFreezeOperations,
     private readonly providerWarning: string | null,
   ) {}
@@ -111,13 +110,16 @@ export class AdminOperations {
   }
 
   /**
-   * Rotates every Enabled key (reason `manual`); a key rotated concurrently counts as skipped.
-   * The same use case as the scheduler's nightly run (`KeyRotation`), with `select: 'all'`.
+   * Starts the rotate-all job (every Enabled key, reason `manual`, paced) and answers at once with
+   * it; while a job runs on any instance, answers with that one instead of starting another.
    */
-  async rotateAll(actor: Actor, options: Partial<Omit<RotationRunOptions, 'select' | 'reason'>> = {}): Promise<Record<string, unknown>> {
-    const report = await new KeyRotation(this.ports, this.views, this.lifecycle).run(actor, { ...options, select: 'all', reason: 'manual' });
-    const { status, total, rotated, skipped, failed, keys } = report;
-    return { status, total, rotated, skipped, failed, keys };
+  rotateAll(actor: Actor): Promise<RotationJobView> {
+    return this.jobs.start(actor);
+  }
+
+  /** A rotate-all job's progress; ROTATION_JOB_NOT_FOUND for an unknown id. */
+  rotationJob(jobId: string): Promise<RotationJobView> {
+    return this.jobs.get(jobId);
   }
 
   /** Loads the primary versions of the `count` most recently rotated enabled keys into the cache. */

@@ -22,6 +22,11 @@ export interface RotationRunOptions {
   /** Append `KeyRotationFailed` for each failed key (default: true for `due`, false for `all`). */
   readonly recordFailures?: boolean;
   readonly runId?: string;
+  /**
+   * The instant the run's selection is taken at (default: now). A rotate-all job passes its
+   * `startedAt`, so re-running it after a restart meets only the keys it has not rotated yet.
+   */
+  readonly cutoff?: Date;
   readonly signal?: AbortSignal;
   readonly random?: () => number;
   readonly sleep?: Sleep;
@@ -93,7 +98,7 @@ export class KeyRotation {
   }
 
   async run(actor: Actor, options: RotationRunOptions): Promise<RotationRunReport> {
-    const started = this.ports.clock.now();
+    const started = options.cutoff ?? this.ports.clock.now();
     const startedAt = started.toISOString();
     const runId = options.runId ?? `rotation-${this.ports.ids.next()}`.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 128);
     const pacer = new RotationPacer(options);

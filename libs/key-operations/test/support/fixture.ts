@@ -7,7 +7,10 @@ import { MemoryStore } from './memory-store';
 
 export const actor = { subject: 'user:test', correlationId: 'req-1' };
 
-/** Key operations on the in-memory store and provider, started. Retries are instant. */
+/**
+ * Key operations on the in-memory store and provider, started. Retries are instant; a rotate-all
+ * job's sleeps move the fixed clock instead of waiting.
+ */
 export async function startOps(): Promise<{ ops: KeyOperations; store: MemoryStore; provider: MemoryProvider; clock: FixedClock }> {
   const store = new MemoryStore();
   const provider = new MemoryProvider();
@@ -18,6 +21,7 @@ export async function startOps(): Promise<{ ops: KeyOperations; store: MemorySto
     clock,
     ids: { next: () => randomUUID() },
     policyOptions: (name) => ({ ...defaultResiliencePolicyOptions(name), retry: { ...defaultResiliencePolicyOptions(name).retry, delayMs: 0, jitterMs: 0 } }),
+    rotationJobs: { sleep: async (ms) => clock.advance(ms) },
   });
   await ops.start();
   return { ops, store, provider, clock };

@@ -12,6 +12,7 @@ import {
   KeyNotFoundError,
   KeyPendingDeletionError,
   KeyVersionNotAllowedError,
+  RotationJobNotFoundError,
   SessionAlreadyExistsError,
   SessionNotActiveError,
   SessionNotFoundError,
@@ -39,6 +40,7 @@ const samples = [
   new SigningFrozenError('global', 'KMS outage', '2025-01-01T00:00:00.000Z'),
   new SignerNotFoundError('kid'),
   new SignerKidReusedError('kid'),
+  new RotationJobNotFoundError(),
 ];
 
 describe('domain errors', () => {

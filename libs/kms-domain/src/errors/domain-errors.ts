@@ -124,3 +124,11 @@ export class KeyVersionNotAllowedError extends KeyError {
     super(key, `version ${version} is not allowed: ${reason}`);
   }
 }
+
+/** No rotate-all job has this id. The message does not repeat the id (it came from a request path). */
+export class RotationJobNotFoundError extends DomainError {
+  readonly code = 'ROTATION_JOB_NOT_FOUND';
+  constructor() {
+    super('No rotation job has this id');
+  }
+}

@@ -19,6 +19,7 @@ export const DOMAIN_ERROR_CODES = [
   'SIGNING_FROZEN',
   'SIGNER_NOT_FOUND',
   'SIGNER_KID_REUSED',
+  'ROTATION_JOB_NOT_FOUND',
 ] as const;
 
 /** One of {@link DOMAIN_ERROR_CODES}. */

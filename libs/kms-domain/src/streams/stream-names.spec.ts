@@ -6,6 +6,8 @@ import {
   keyMaterialStream,
   keyStream,
   parseStreamName,
+  rotationJobsCurrentStream,
+  rotationJobStream,
   SAFE_ID_PATTERN,
   signerRegistryStream,
   signingFreezeStream,
@@ -21,6 +23,8 @@ describe('stream names', () => {
     expect(signingFreezeStream(tenantScope('acme'))).toBe('signingfreeze-tenant:acme');
     expect(signerRegistryStream()).toBe('signerregistry-global');
     expect(breakerStream('kms-signing-key')).toBe('breaker-kms-signing-key');
+    expect(rotationJobStream('rotation-job-1')).toBe('rotationjob-rotation-job-1');
+    expect(rotationJobsCurrentStream()).toBe('rotationjobs-current');
   });
 
   it.each(['', 'a:b', 'a/b', 'a b', 'tab\t', 'nul\u0000', '-leading', '.hidden', 'é', 'x'.repeat(129)])(
@@ -36,6 +40,7 @@ describe('stream names', () => {
     expect(() => breakGlassStream('../x')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     expect(() => signingFreezeStream(tenantScope('a b'))).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     expect(() => breakerStream('')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => rotationJobStream('a:b')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', field: 'jobId' }));
   });
 
   it('parses names back', () => {

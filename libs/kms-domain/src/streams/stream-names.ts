@@ -14,6 +14,8 @@ export const STREAM_CATEGORIES = [
   'signingfreeze',
   'signerregistry',
   'breaker',
+  'rotationjob',
+  'rotationjobs',
 ] as const;
 
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
@@ -52,6 +54,16 @@ export function signerRegistryStream(): string {
 /** Transition stream of one named breaker (all instances). */
 export function breakerStream(name: string): string {
   return streamName('breaker', requireId('breakerName', name));
+}
+
+/** Stream of one rotate-all job. */
+export function rotationJobStream(jobId: string): string {
+  return streamName('rotationjob', requireId('jobId', jobId));
+}
+
+/** The single coordination stream naming the job that holds the rotate-all slot. */
+export function rotationJobsCurrentStream(): string {
+  return streamName('rotationjobs', 'current');
 }
 
 /** A stream name split into its category and ids. */

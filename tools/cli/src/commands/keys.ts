@@ -2,6 +2,7 @@ import { Flags, UsageError, positionals } from '../args';
 import { ApiError } from '../client';
 import { EXIT, type Context } from '../context';
 import { pairs, printJson, progress, table } from '../output';
+import { rotateAll } from './rotate-all';
 
 /** The key view the API returns (docs/api.md). */
 export interface KeyView {
@@ -113,16 +114,14 @@ async function create(ctx: Context): Promise<number> {
   return EXIT.ok;
 }
 
-/** `keys rotate <keyId>...` or `keys rotate --all`: progress on a terminal; exit 1 if any rotation failed. */
+/** `keys rotate <keyId>...` or `keys rotate --all` (the background job, followed): progress on a terminal; exit 1 if any rotation failed. */
 async function rotate(ctx: Context): Promise<number> {
   const flags = new Flags(ctx.args, ['all', 'if-match']);
   const ids = ctx.args.words.slice(2);
   if (flags.bool('all')) {
     if (ids.length > 0) throw new UsageError('keys rotate takes key ids or --all, not both');
-    const { body } = await ctx.client.request('POST', '/api/admin/kms/rotate-all-keys', {});
-    if (ctx.json) printJson(ctx.io, body);
-    else ctx.io.out(`rotate-all: ${JSON.stringify(body)}\n`);
-    return EXIT.ok;
+    if (flags.string('if-match') !== undefined) throw new UsageError('--if-match applies to one key, not --all');
+    return rotateAll(ctx);
   }
   if (ids.length === 0) throw new UsageError('keys rotate needs <keyId>... or --all');
   const ifMatch = flags.string('if-match');
