@@ -1,7 +1,7 @@
 import { EsdbEventStore } from '../../src/event-store/esdb/esdb-event-store';
 import { eventStoreContract } from '../event-store/contract';
 import { testEvent, uniqueStream } from '../event-store/fixtures';
-import { InProcessEsdb, startInProcessEsdb } from './in-process-esdb-server';
+import { InProcessEsdb, startInProcessEsdb } from '../../src/event-store/esdb/testing/in-process-esdb-server';
 
 let server: InProcessEsdb;
 beforeAll(async () => {
