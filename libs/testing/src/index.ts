@@ -3,6 +3,7 @@ export {
   decide,
   describeWith,
   MissingSystemComponentError,
+  moto,
   openssl,
   prometheus,
   promtool,
@@ -10,3 +11,5 @@ export {
   SOFTHSM2_MODULE,
 } from './system-component';
 export type { Decision, SystemComponent } from './system-component';
+export { startMotoServer } from './moto-server';
+export type { MotoServer } from './moto-server';

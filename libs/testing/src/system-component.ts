@@ -29,6 +29,13 @@ export const prometheus: SystemComponent = {
   isAvailable: () => commandWorks('prometheus', ['--version']),
 };
 
+/** moto 5 (Python), an independent implementation of the AWS KMS API, run in server mode. */
+export const moto: SystemComponent = {
+  name: 'moto',
+  install: 'pip install "moto[server]>=5"',
+  isAvailable: () => commandWorks('python3', ['-c', 'import moto.server']),
+};
+
 export const openssl: SystemComponent = {
   name: 'openssl',
   install: 'apt-get install -y openssl',

@@ -38,6 +38,7 @@ const STATUS: Readonly<Record<string, number>> = {
   SIGNING_FROZEN: 503,
   CIRCUIT_OPEN: 503,
   KMS_UNAVAILABLE: 503,
+  KMS_SIGNATURE_INVALID: 502,
   STORE_UNAVAILABLE: 503,
   KEY_MATERIAL_UNAVAILABLE: 503,
   EMERGENCY_KEY_UNAVAILABLE: 503,
@@ -114,5 +115,10 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     replyWithError(http.getResponse<FastifyReply>(), request.id, error, (err) => this.logger.error({ err, requestId: request.id }, 'unexpected error'));
+    // A provider that answers bad signatures is an operator's problem, not the client's: say so in
+    // the log (code and request id only; the signature itself is never logged).
+    if ((error as { code?: unknown } | null)?.code === 'KMS_SIGNATURE_INVALID') {
+      this.logger.warn({ code: 'KMS_SIGNATURE_INVALID', requestId: request.id }, 'provider answered a signature that does not verify; not returned');
+    }
   }
 }

@@ -5,7 +5,9 @@ import {
   assertSigningAllowed,
   authorizeKeyUse,
   freezeStatesOf,
+  KmsProviderError,
   type ExistingKeyState,
+  type KmsProviderKind,
   type KeySigningAlgorithm,
 } from '@keyledger/kms-domain';
 import { invalidCiphertext } from '../errors';
@@ -59,8 +61,15 @@ export class CryptoOperations {
     const material = version.material;
     if (material.mode === 'provider-resident') {
       const digest = 'digest' in input ? requireDigest(input.digest) : createHash('sha256').update(input.message).digest();
-      const der = await this.gateway.call('kms-signing-key', 'sign', (p, signal) => p.sign(material.providerKeyRef, digest, 'ECDSA_SHA_256', { signal }));
-      return result(Buffer.from(der));
+      // The provider's answer is checked before it is returned: a peer that hashes the digest
+      // again (or a broken HSM) must not hand out signatures nobody can verify.
+      const publicKey = (this.signers && registeredPublicKey(this.signers, key, version.version)) ?? (await this.retrieval.public(key, version)).key.publicKey;
+      const der = await this.gateway.call('kms-signing-key', 'sign', async (p, signal) => {
+        const answered = Buffer.from(await p.sign(material.providerKeyRef, digest, 'ECDSA_SHA_256', { signal }));
+        if (!verifyDigest(algorithm, keyId, publicKey, digest, answered)) throw signatureInvalid(p.kind);
+        return answered;
+      });
+      return result(der);
     }
     const digest = 'digest' in input ? requireDigest(input.digest) : null;
     const cached = this.retrieval.cachedSigning(key, version) ?? (await this.retrieval.signing(key, version)).key;
@@ -123,6 +132,14 @@ export class CryptoOperations {
       dataKey.fill(0);
     }
   }
+}
+
+/** The provider's signature failed the check against the key's public key (the message names no signature). */
+function signatureInvalid(provider: KmsProviderKind): KmsProviderError {
+  return new KmsProviderError('KMS_SIGNATURE_INVALID', `${provider} KMS sign failed: the signature it answered does not verify with the key's public key`, {
+    provider,
+    operation: 'sign',
+  });
 }
 
 function primaryOf(key: ExistingKeyState): number {

@@ -15,12 +15,13 @@ import type { KeyOperationsTelemetry, ProviderCallOutcome } from '../deps';
 import { KeyOperationError } from '../errors';
 
 /**
- * What counts against a breaker: transient failures and timeouts, and an access-denied provider
+ * What counts against a breaker: transient failures and timeouts, an access-denied provider
  * (a revoked grant or a broken IAM policy makes it unusable for every caller, so the breaker
- * opens and readiness goes down). Access denied is never retried: retrying cannot fix a grant.
+ * opens and readiness goes down), and a provider whose signatures do not verify (a peer that
+ * hashes the digest again signs nothing usable). Neither is retried: retrying cannot fix them.
  */
 const providerUnhealthy = (error: unknown): boolean =>
-  isTransientFailure(error) || (isKmsProviderError(error) && error.code === 'KMS_ACCESS_DENIED');
+  isTransientFailure(error) || (isKmsProviderError(error) && (error.code === 'KMS_ACCESS_DENIED' || error.code === 'KMS_SIGNATURE_INVALID'));
 
 /** The breaker each provider call goes through (names from the seeds). */
 export type BreakerName = (typeof BREAKER_NAMES)[number];

@@ -94,6 +94,8 @@ const TRANSIENT_CODES = {
   KMS_MISCONFIGURED: false,
   KMS_LOCAL_PROVIDER_REFUSED: false,
   KMS_PROVIDER_FAILURE: false,
+  /** The provider answered a signature that does not verify with the key's public key (checked before it is returned). */
+  KMS_SIGNATURE_INVALID: false,
 } as const;
 
 /**
