@@ -77,6 +77,16 @@ describe('break-glass over HTTP', () => {
     expect(metrics).toMatch(/^breakglass_signatures_total 1$/m);
   });
 
+  it('parallel signatures on one session all succeed, each with its own sequence number', async () => {
+    const id = await activate();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => h.call('POST', `/v1/break-glass/${id}/sign`, BG.alice, { message: b64(`release 2.0.${i}`), justification: 'payroll release batch' })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 12 }, () => 200));
+    expect(answers.map((a) => a.body.sequence as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect((await h.call('GET', `/v1/break-glass/${id}`, BG.alice)).body.signatureCount).toBe(12);
+  });
+
   it('after close: no signing, key destroyed, signer retired and gone from the JWKS', async () => {
     const id = await activate();
     expect((await h.call('POST', `/v1/break-glass/${id}/sign`, BG.alice, signBody)).status).toBe(200);

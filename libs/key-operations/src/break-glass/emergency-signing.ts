@@ -51,7 +51,14 @@ export class EmergencySigning {
     private readonly custody: EmergencyKeyCustody,
   ) {}
 
-  async sign(actor: Actor, session: BreakGlassSessionView, input: EmergencySignInput): Promise<EmergencySignature> {
+  /** Signs of one session run one after another (in this process): each gets its own sequence, none conflicts. */
+  private readonly lanes = new SessionLanes();
+
+  sign(actor: Actor, session: BreakGlassSessionView, input: EmergencySignInput): Promise<EmergencySignature> {
+    return this.lanes.run(session.sessionId, () => this.signNow(actor, session, input));
+  }
+
+  private async signNow(actor: Actor, session: BreakGlassSessionView, input: EmergencySignInput): Promise<EmergencySignature> {
     if (input.signer !== session.requester) {
       throw new BreakGlassError('FORBIDDEN', `Only the requester of break-glass session ${session.sessionId} may sign with it`);
     }
@@ -105,6 +112,29 @@ export class EmergencySigning {
       const { kid, digest, sequence, signedAt } = event.data;
       return { sessionId: command.sessionId, signature, kid, algorithm: 'ECDSA_P256_SHA256', digest, sequence, signedAt };
     }
+  }
+}
+
+/**
+ * A queue per session id: a task starts when the previous one of the same session settled. Written
+ * by hand because the libraries at hand (async-mutex, p-queue) lock one resource, not one per key;
+ * the map holds only sessions with a sign in flight, so it is bounded by concurrent requests.
+ */
+class SessionLanes {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(sessionId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(sessionId) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.tails.get(sessionId) === tail) this.tails.delete(sessionId);
+    });
+    return result;
   }
 }
 
