@@ -51,7 +51,14 @@ export interface KeyOperationsOptions extends KeyOperationsPorts {
   /** Rotate-all jobs: pacing (KMS_ROTATION_MAX_PER_MINUTE), lease, progress interval; the owner name defaults to `instance`. */
   readonly rotationJobs?: RotationJobsSettings;
   /** Break-glass: emergency key custody (default: the HSM when the provider is one, else memory) and settings. */
-  readonly breakGlass?: { readonly custody?: EmergencyKeyCustody; readonly minOutageMinutes?: number; readonly telemetry?: BreakGlassTelemetry };
+  readonly breakGlass?: {
+    readonly custody?: EmergencyKeyCustody;
+    readonly minOutageMinutes?: number;
+    readonly requestTtlMinutes?: number;
+    /** How long a recorded outage counts after its instance last confirmed it; this process renews its own every third of it. */
+    readonly outageLeaseMs?: number;
+    readonly telemetry?: BreakGlassTelemetry;
+  };
 }
 
 /** Everything the apps call, composed on the injected ports. */
@@ -96,7 +103,10 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
     ...options.rotationJobs,
   });
   const admin = new AdminOperations(ports, gateway, views, retrieval, rotationJobs, freeze, options.providerWarning ?? null);
-  const breakerRecorder = new BreakerTransitionRecorder(ports, options.instance ?? 'keyledger', options.onBackgroundError);
+  const breakerRecorder = new BreakerTransitionRecorder(ports, options.instance ?? 'keyledger', views.models.breakers, {
+    leaseMs: options.breakGlass?.outageLeaseMs,
+    onError: options.onBackgroundError,
+  });
   gateway.onTransition((t) => breakerRecorder.enqueue(t));
   const unsubscribe = views.onEvent((event) => invalidateOn(cache, event));
   const signers = new Signers(ports, views, retrieval, options.onBackgroundError);
@@ -117,6 +127,8 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
     rotationJobs,
     async start(warmCount = 0) {
       await views.start();
+      // Outages recorded by an earlier run of this instance (or a dead process on this host) end now.
+      await breakerRecorder.start();
       if (options.followSigners) signers.follow();
       if (warmCount > 0) await admin.warmUp(warmCount);
     },
@@ -126,7 +138,8 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
       signers.stop();
       await signers.idle();
       if (custody instanceof MemoryEmergencyKeys) custody.destroyAll();
-      await breakerRecorder.flush();
+      // An outage this instance still holds ends with it (a stopped instance vouches for nothing).
+      await breakerRecorder.stop();
       await views.stop();
       cache.clear();
     },

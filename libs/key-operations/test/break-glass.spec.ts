@@ -32,7 +32,82 @@ describe('break-glass: the outage precondition', () => {
     await tripSigningBreaker(f);
     await expect(f.ops.breakGlass.request(requester, request)).rejects.toMatchObject({ code: 'NO_OUTAGE', message: expect.stringContaining('30 min') });
     f.clock.advance(30 * 60_000);
+    // The live instance renewed its lease meanwhile (its timer does it every third of the lease).
+    await renewed(f);
     expect((await f.ops.breakGlass.request(requester, request)).status).toBe('Requested');
+    await f.ops.stop();
+  });
+});
+
+/** Runs the lease renewal now and waits until the confirmation is folded. */
+async function renewed(f: Pick<BreakGlassFixture, 'ops' | 'store'>): Promise<void> {
+  f.ops.breakerRecorder.renew();
+  await f.ops.breakerRecorder.flush();
+  await f.ops.views.waitFor(await f.store.headPosition());
+}
+
+const breakerTypes = (f: Pick<BreakGlassFixture, 'store'>) => f.store.log.filter((e) => e.streamName === 'breaker-kms-signing-key').map((e) => e.type);
+
+describe('break-glass: an outage counts only while it is real', () => {
+  it('renews its lease while open; past the lease without a confirmation there is no outage', async () => {
+    const f = await startBreakGlassOps();
+    await tripSigningBreaker(f);
+    f.clock.advance(50_000);
+    await renewed(f);
+    f.clock.advance(50_000);
+    expect(f.ops.breakGlass.outageMinutes()).not.toBeNull();
+    expect(breakerTypes(f)).toEqual(['BreakerOpened', 'BreakerOutageConfirmed']);
+    f.clock.advance(11_000); // 61 s after the last confirmation: the default lease is 60 s
+    expect(f.ops.breakGlass.outageMinutes()).toBeNull();
+    await expect(f.ops.breakGlass.request(requester, request)).rejects.toMatchObject({ code: 'NO_OUTAGE' });
+    await f.ops.stop();
+  });
+
+  it('a stopped instance ends its outage; a restart of the same instance ends one it could not record', async () => {
+    const f = await startBreakGlassOps();
+    await tripSigningBreaker(f);
+    await f.ops.stop();
+    expect(breakerTypes(f)).toEqual(['BreakerOpened', 'BreakerOutageEnded']);
+    expect(f.store.log[f.store.log.length - 1]?.data).toMatchObject({ reason: 'instance-stopped', from: 'open' });
+    const again = await startBreakGlassOps({ store: f.store, clock: f.clock });
+    expect(again.ops.breakGlass.outageMinutes()).toBeNull();
+    await expect(again.ops.breakGlass.request(requester, request)).rejects.toMatchObject({ code: 'NO_OUTAGE' });
+
+    // A crash: the process died while open (nothing recorded its end); the same instance starts again.
+    await tripSigningBreaker(again);
+    again.store.failTypes.add('BreakerOutageEnded');
+    await again.ops.stop();
+    again.store.failTypes.clear();
+    const restarted = await startBreakGlassOps({ store: f.store, clock: f.clock });
+    expect(restarted.ops.breakGlass.outageMinutes()).toBeNull();
+    const ended = f.store.log.filter((e) => e.type === 'BreakerOutageEnded');
+    expect(ended[ended.length - 1]?.data).toMatchObject({ reason: 'instance-restarted', recordedBy: 'keyledger' });
+    await restarted.ops.stop();
+  });
+
+  it('approval re-checks the outage: a request made during an outage cannot be approved after it ended', async () => {
+    const f = await startBreakGlassOps();
+    await tripSigningBreaker(f);
+    const { sessionId } = await f.ops.breakGlass.request(requester, request);
+    await f.ops.breakGlass.approve(security, sessionId, 'sam', 'approver-security');
+    f.clock.advance(61_000);
+    await expect(f.ops.breakGlass.approve(finance, sessionId, 'fay', 'approver-finance')).rejects.toMatchObject({ code: 'NO_OUTAGE' });
+    expect(f.ops.breakGlass.get(sessionId).status).toBe('Requested');
+    await f.ops.stop();
+  });
+
+  it('a request nobody approved within the request ttl expires and can no longer be approved', async () => {
+    const f = await startBreakGlassOps();
+    await tripSigningBreaker(f);
+    const { sessionId } = await f.ops.breakGlass.request(requester, request);
+    f.clock.advance(60 * 60_000);
+    await renewed(f);
+    await expect(f.ops.breakGlass.approve(security, sessionId, 'sam', 'approver-security')).rejects.toMatchObject({
+      code: 'INVALID_STATE_TRANSITION',
+      message: expect.stringContaining('request expired'),
+    });
+    expect(await f.ops.breakGlass.expireBreakGlassSessions(f.clock.now())).toEqual({ expired: [sessionId], keysDestroyed: [], failed: [] });
+    expect(f.ops.breakGlass.get(sessionId)).toMatchObject({ status: 'Ended', ended: { kind: 'expired' } });
     await f.ops.stop();
   });
 });

@@ -38,7 +38,8 @@ describe('streams longer than one read', () => {
     await store.append(breakerStream(NAME), toNewEvents(history, { subject: 'service:api-1', correlationId: 'seed' }, new Date('2026-01-01T00:00:00Z'), { next: () => randomUUID() }));
 
     const errors: unknown[] = [];
-    const recorder = new BreakerTransitionRecorder({ store, provider: new MemoryProvider(), clock, ids: { next: () => randomUUID() } }, 'api-1', (e) => errors.push(e));
+    const ports = { store, provider: new MemoryProvider(), clock, ids: { next: () => randomUUID() } };
+    const recorder = new BreakerTransitionRecorder(ports, 'api-1', new InMemoryReadModels().breakers, { onError: (e) => errors.push(e) });
     const opened = { name: NAME, from: 'closed', to: 'open', at: clock.now(), window, halfOpenSuccesses: 0, isolated: false } as unknown as BreakerTransition;
     recorder.enqueue(opened);
     await recorder.flush();

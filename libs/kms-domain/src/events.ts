@@ -49,6 +49,8 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<KeyledgerEventType, number>>
   BreakerOpened: 1,
   BreakerHalfOpened: 1,
   BreakerClosed: 1,
+  BreakerOutageConfirmed: 1,
+  BreakerOutageEnded: 1,
   RotationJobClaimed: 1,
   RotationJobStarted: 1,
   RotationJobProgressed: 1,

@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       viewsFile: 'data/keyledger-views.sqlite',
       viewsCacheSize: 10_000,
       viewsMaxLagEvents: 10_000,
+      breakGlassRequestTtlMinutes: 60,
+      breakGlassOutageLeaseSeconds: 60,
     });
   });
 
@@ -31,6 +33,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ KEYLEDGER_DATA_DIR: '/srv/kl' }).viewsFile).toBe('/srv/kl/keyledger-views.sqlite');
     expect(loadConfig({ KEYLEDGER_DATA_DIR: '/srv/kl', VIEWS_FILE: '/var/local/views.sqlite' }).viewsFile).toBe('/var/local/views.sqlite');
     expect(() => loadConfig({ VIEWS_MAX_LAG_EVENTS: '0' })).toThrow(/VIEWS_MAX_LAG_EVENTS/);
+  });
+
+  it('reads the break-glass request ttl and outage lease, refusing values out of range', () => {
+    expect(loadConfig({ BREAKGLASS_REQUEST_TTL_MINUTES: '15', BREAKGLASS_OUTAGE_LEASE_SECONDS: '30' })).toMatchObject({ breakGlassRequestTtlMinutes: 15, breakGlassOutageLeaseSeconds: 30 });
+    expect(() => loadConfig({ BREAKGLASS_REQUEST_TTL_MINUTES: '0' })).toThrow(/BREAKGLASS_REQUEST_TTL_MINUTES/);
+    expect(() => loadConfig({ BREAKGLASS_OUTAGE_LEASE_SECONDS: '2' })).toThrow(/BREAKGLASS_OUTAGE_LEASE_SECONDS/);
   });
 
   it('requires a real KMS by default in production', () => {

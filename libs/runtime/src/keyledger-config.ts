@@ -18,6 +18,8 @@ const vars = {
   viewsFile: envVar('VIEWS_FILE', textSchema, 'a file path, e.g. VIEWS_FILE=./data/keyledger-views.sqlite'),
   viewsCacheSize: envVar('VIEWS_CACHE_SIZE', intInRange(1, 10_000_000), 'whole entries 1..10000000'),
   viewsMaxLagEvents: envVar('VIEWS_MAX_LAG_EVENTS', intInRange(1, 1_000_000_000), 'whole events, e.g. VIEWS_MAX_LAG_EVENTS=10000'),
+  breakGlassRequestTtlMinutes: envVar('BREAKGLASS_REQUEST_TTL_MINUTES', intInRange(1, 10_080), 'whole minutes 1..10080, e.g. 60'),
+  breakGlassOutageLeaseSeconds: envVar('BREAKGLASS_OUTAGE_LEASE_SECONDS', intInRange(3, 3600), 'whole seconds 3..3600, e.g. 60'),
 };
 
 export type KeyledgerConfig = {
@@ -36,6 +38,10 @@ export type KeyledgerConfig = {
   readonly viewsCacheSize: number;
   /** Readiness goes down when the views trail the store by more than this many events. */
   readonly viewsMaxLagEvents: number;
+  /** A break-glass request not approved within this many minutes expires. */
+  readonly breakGlassRequestTtlMinutes: number;
+  /** A recorded signing outage counts for break-glass only this long after its instance last confirmed it (renewed every third). */
+  readonly breakGlassOutageLeaseSeconds: number;
 };
 
 /**
@@ -57,6 +63,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     viewsFile: join(env.KEYLEDGER_DATA_DIR || './data', 'keyledger-views.sqlite'),
     viewsCacheSize: '10000',
     viewsMaxLagEvents: '10000',
+    breakGlassRequestTtlMinutes: '60',
+    breakGlassOutageLeaseSeconds: '60',
   });
   return values as KeyledgerConfig;
 }

@@ -71,7 +71,11 @@ export async function createApiRuntime(
     instance: `keyledger-api@${hostname()}:${process.pid}`,
     providerWarning: provider.kind === 'local' ? LOCAL_KMS_WARNING : null,
     followSigners: true,
-    breakGlass: { minOutageMinutes: breakGlass.minOutageMinutes },
+    breakGlass: {
+      minOutageMinutes: breakGlass.minOutageMinutes,
+      requestTtlMinutes: config.breakGlassRequestTtlMinutes,
+      outageLeaseMs: config.breakGlassOutageLeaseSeconds * 1000,
+    },
     rotationJobs: { maxPerMinute: api.rotationMaxPerMinute, onError: (error) => log.warn(`rotate-all job: ${(error as Error).message}`) },
   });
   await ops.start(api.cacheWarmCount);

@@ -41,6 +41,8 @@ export interface SchedulerRuntimeParts {
   readonly readModels?: ReadModels;
   /** Readiness fails past this lag (VIEWS_MAX_LAG_EVENTS, default 10,000). */
   readonly viewsMaxLagEvents?: number;
+  /** BREAKGLASS_REQUEST_TTL_MINUTES and BREAKGLASS_OUTAGE_LEASE_SECONDS (defaults 60 and 60). */
+  readonly breakGlass?: { readonly requestTtlMinutes?: number; readonly outageLeaseMs?: number };
   /** Close the store and provider with the runtime (default true). */
   readonly owned?: boolean;
 }
@@ -58,6 +60,7 @@ export async function composeSchedulerRuntime(parts: SchedulerRuntimeParts): Pro
     policyOptions: parts.policyOptions ?? ((name) => resiliencePolicyOptionsFromEnv(name, process.env)),
     instance: parts.instance ?? `keyledger-scheduler@${hostname()}:${process.pid}`,
     providerWarning: provider.kind === 'local' ? LOCAL_KMS_WARNING : null,
+    breakGlass: parts.breakGlass,
   });
   const sessions = new BreakGlassSessions(ops.views);
   await ops.start(0);
@@ -98,5 +101,12 @@ export async function createSchedulerRuntime(config: KeyledgerConfig, api: ApiCo
     config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
   );
   const readModels = new SqliteReadModels(config.viewsFile, { cacheSize: config.viewsCacheSize });
-  return composeSchedulerRuntime({ store, provider, storeKind: config.eventStore, readModels, viewsMaxLagEvents: config.viewsMaxLagEvents });
+  return composeSchedulerRuntime({
+    store,
+    provider,
+    storeKind: config.eventStore,
+    readModels,
+    viewsMaxLagEvents: config.viewsMaxLagEvents,
+    breakGlass: { requestTtlMinutes: config.breakGlassRequestTtlMinutes, outageLeaseMs: config.breakGlassOutageLeaseSeconds * 1000 },
+  });
 }

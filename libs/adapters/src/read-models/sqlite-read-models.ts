@@ -64,7 +64,8 @@ const COLUMNS: { readonly [T in ReadModelTableName]: (entry: ReadModelRows[T]) =
   }),
   sessions: (s) => ({
     status: s.status,
-    expires_at: s.status === 'Active' || s.status === 'KeyLost' ? Date.parse(s.expiresAt) : null,
+    // The time the status runs out against: expiry of a running session, the request time of a requested one.
+    expires_at: s.status === 'Active' || s.status === 'KeyLost' ? Date.parse(s.expiresAt) : s.status === 'Requested' ? Date.parse(s.requestedAt) : null,
     awaiting_destruction: s.status === 'Ended' && s.issued !== null ? 1 : 0,
   }),
   breakers: (b) => ({ name: b.name, state: b.state }),
@@ -251,6 +252,8 @@ export class SqliteReadModels implements ReadModels {
     },
     dueForExpiry: (now: Date, limit: number): readonly BreakGlassViewEntry[] =>
       (this.stmt("SELECT body FROM rm_sessions WHERE status IN ('Active', 'KeyLost') AND expires_at <= ? ORDER BY id LIMIT ?").all(now.getTime(), limit) as Row[]).map(parse<BreakGlassViewEntry>),
+    requestedBefore: (cutoff: Date, limit: number): readonly BreakGlassViewEntry[] =>
+      (this.stmt("SELECT body FROM rm_sessions WHERE status = 'Requested' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?").all(cutoff.getTime(), limit) as Row[]).map(parse<BreakGlassViewEntry>),
     awaitingKeyDestruction: (limit: number): readonly BreakGlassViewEntry[] =>
       (this.stmt('SELECT body FROM rm_sessions WHERE awaiting_destruction = 1 ORDER BY id LIMIT ?').all(limit) as Row[]).map(parse<BreakGlassViewEntry>),
     activeCount: (): number => (this.stmt("SELECT COUNT(*) AS n FROM rm_sessions WHERE status IN ('Active', 'KeyLost')").get() as { n: number }).n,

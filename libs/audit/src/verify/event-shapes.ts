@@ -73,6 +73,8 @@ export const EVENT_SHAPES: Readonly<Record<KeyledgerEventType | 'AuditCheckpoint
   BreakerOpened: { ...breaker, failures: int, calls: int, failureRatio: ratio, openedAt: iso },
   BreakerHalfOpened: { ...breaker, halfOpenedAt: iso },
   BreakerClosed: { ...breaker, consecutiveSuccesses: int, closedAt: iso },
+  BreakerOutageConfirmed: { ...breaker, position: oneOf(['open', 'half-open']), confirmedAt: iso },
+  BreakerOutageEnded: { ...breaker, reason: oneOf(['instance-stopped', 'instance-restarted']), recordedBy: str, endedAt: iso },
   RotationJobClaimed: { ...job, claimedBy: str, claimedAt: iso },
   RotationJobStarted: { ...job, startedAt: iso, requestedBy: str, owner: str, total: int },
   RotationJobProgressed: { ...job, ...counts, at: iso },

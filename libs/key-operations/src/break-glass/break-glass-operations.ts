@@ -13,8 +13,8 @@ import type { KeyViews } from '../views/key-views';
 import { BreakGlassError } from './break-glass-errors';
 import type { EmergencyKeyCustody } from './emergency-keys';
 import { EmergencySigning, type EmergencySignInput, type EmergencySignature } from './emergency-signing';
-import { outageMinutesAt } from './outage-tracker';
-import { BREAK_GLASS_SYSTEM_ACTOR, SessionEndings, type BreakGlassExpiryReport } from './session-endings';
+import { DEFAULT_OUTAGE_LEASE_MS, outageMinutesAt } from './outage-tracker';
+import { BREAK_GLASS_SYSTEM_ACTOR, DEFAULT_REQUEST_TTL_MINUTES, SessionEndings, type BreakGlassExpiryReport } from './session-endings';
 import { appendSession, loadSession } from './session-store';
 import { toSessionView, type BreakGlassSessionView } from './session-view';
 
@@ -28,6 +28,10 @@ export interface BreakGlassOptions {
   readonly custody: EmergencyKeyCustody;
   /** BREAKGLASS_MIN_OUTAGE_MINUTES: how long the signing provider must have been unavailable (default 30). */
   readonly minOutageMinutes?: number;
+  /** BREAKGLASS_REQUEST_TTL_MINUTES: a request not approved within this expires (default 60). */
+  readonly requestTtlMinutes?: number;
+  /** BREAKGLASS_OUTAGE_LEASE_SECONDS in ms: an instance's outage counts this long after it last confirmed it (default 60 s). */
+  readonly outageLeaseMs?: number;
   readonly telemetry?: BreakGlassTelemetry;
   readonly onError?: (error: unknown) => void;
 }
@@ -65,6 +69,8 @@ export class BreakGlassOperations {
   private readonly signing: EmergencySigning;
   private telemetry: BreakGlassTelemetry | undefined;
   private readonly minOutageMinutes: number;
+  private readonly requestTtlSeconds: number;
+  private readonly outageLeaseMs: number;
 
   constructor(
     private readonly ports: KeyOperationsPorts,
@@ -74,7 +80,9 @@ export class BreakGlassOperations {
   ) {
     this.minOutageMinutes = options.minOutageMinutes ?? DEFAULT_MIN_OUTAGE_MINUTES;
     this.telemetry = options.telemetry;
-    this.endings = new SessionEndings(ports, signers, options.custody, views.models.sessions);
+    this.requestTtlSeconds = (options.requestTtlMinutes ?? DEFAULT_REQUEST_TTL_MINUTES) * 60;
+    this.outageLeaseMs = options.outageLeaseMs ?? DEFAULT_OUTAGE_LEASE_MS;
+    this.endings = new SessionEndings(ports, signers, options.custody, views.models.sessions, this.requestTtlSeconds);
     this.signing = new EmergencySigning(ports, views, signers, options.custody);
     views.onEvent((recorded) => this.apply(recorded));
   }
@@ -108,7 +116,9 @@ export class BreakGlassOperations {
   async approve(actor: Actor, sessionId: string, approver: string, role: ApproverRole): Promise<BreakGlassSessionView> {
     const loaded = await loadSession(this.ports, sessionId);
     const now = this.ports.clock.now();
-    const base = { type: 'ApproveBreakGlass', sessionId, now, approver, role } as const;
+    // The outage must still be real when each approval (and so the activation) happens.
+    this.requireOutage(now);
+    const base = { type: 'ApproveBreakGlass', sessionId, now, approver, role, requestTtlSeconds: this.requestTtlSeconds } as const;
     const completes = loaded.state.status === 'Requested' && loaded.state.approvals.length === 1;
     const kid = emergencyKid(sessionId);
     const probe = { kid, publicKey: 'placeholder-public-key', algorithm: EMERGENCY_ALGORITHM };
@@ -188,13 +198,16 @@ export class BreakGlassOperations {
 
   /** Minutes the signing provider has been unavailable at `now` (null: available). */
   outageMinutes(now: Date = this.ports.clock.now()): number | null {
-    return outageMinutesAt(this.views.models.breakers, now);
+    return outageMinutesAt(this.views.models.breakers, now, this.outageLeaseMs);
   }
 
   private requireOutage(now: Date): void {
-    const minutes = outageMinutesAt(this.views.models.breakers, now);
+    const minutes = outageMinutesAt(this.views.models.breakers, now, this.outageLeaseMs);
     if (minutes === null) {
-      throw new BreakGlassError('NO_OUTAGE', 'The signing provider is available (no open kms-signing-key breaker is recorded); break-glass is for outages only');
+      throw new BreakGlassError(
+        'NO_OUTAGE',
+        'The signing provider is available (no instance holds an open or half-open kms-signing-key breaker confirmed within BREAKGLASS_OUTAGE_LEASE_SECONDS); break-glass is for outages only',
+      );
     }
     if (minutes < this.minOutageMinutes) {
       throw new BreakGlassError('NO_OUTAGE', `The signing provider has been unavailable for ${minutes} min; break-glass needs ${this.minOutageMinutes} min (BREAKGLASS_MIN_OUTAGE_MINUTES)`);

@@ -22,6 +22,9 @@ const codeOf = (error: unknown): string => {
   return typeof code === 'string' ? code : 'INTERNAL';
 };
 
+/** BREAKGLASS_REQUEST_TTL_MINUTES default: a request nobody approved within an hour expires. */
+export const DEFAULT_REQUEST_TTL_MINUTES = 60;
+
 /** Sessions one expiry run handles at most (the next run takes the rest). */
 const SESSIONS_PER_RUN = 500;
 
@@ -36,6 +39,8 @@ export class SessionEndings {
     private readonly signers: Signers,
     private readonly custody: EmergencyKeyCustody,
     private readonly sessions: SessionReadModel,
+    /** BREAKGLASS_REQUEST_TTL_MINUTES in seconds: requests not approved by then expire. */
+    private readonly requestTtlSeconds: number = DEFAULT_REQUEST_TTL_MINUTES * 60,
   ) {}
 
   /** Destroys the emergency key of an ended session and records it; false when nothing was left to do. */
@@ -61,15 +66,18 @@ export class SessionEndings {
   }
 
   /**
-   * Expires running sessions past their ttl at `now` and destroys the keys of every ended session
+   * Expires running sessions past their ttl and requests not approved within the request ttl at
+   * `now`, and destroys the keys of every ended session
    * not yet recorded as destroyed. Each session stands alone: one failure does not stop the others.
    */
   async expire(now: Date, actor: Actor = BREAK_GLASS_SYSTEM_ACTOR): Promise<BreakGlassExpiryReport> {
     const expired: string[] = [];
     const keysDestroyed: string[] = [];
     const failed: { sessionId: string; code: string }[] = [];
-    for (const session of this.sessions.dueForExpiry(now, SESSIONS_PER_RUN)) {
-      await handleSessionCommand(this.ports, actor, { type: 'ExpireBreakGlass', sessionId: session.sessionId, now })
+    const requestCutoff = new Date(now.getTime() - this.requestTtlSeconds * 1000);
+    const due = [...this.sessions.dueForExpiry(now, SESSIONS_PER_RUN), ...this.sessions.requestedBefore(requestCutoff, SESSIONS_PER_RUN)];
+    for (const session of due) {
+      await handleSessionCommand(this.ports, actor, { type: 'ExpireBreakGlass', sessionId: session.sessionId, now, requestTtlSeconds: this.requestTtlSeconds })
         .then(() => expired.push(session.sessionId))
         .catch((error: unknown) => isConcurrencyConflict(error) || failed.push({ sessionId: session.sessionId, code: codeOf(error) }));
     }

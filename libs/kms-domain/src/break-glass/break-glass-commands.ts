@@ -24,6 +24,8 @@ export interface ApproveBreakGlass extends SessionCommand {
   readonly role: ApproverRole;
   /** Required on (and only on) the approval that completes the quorum. */
   readonly emergencySigner?: EmergencySigner;
+  /** BREAKGLASS_REQUEST_TTL_MINUTES in seconds: a request older than this can no longer be approved. */
+  readonly requestTtlSeconds?: number;
 }
 
 export interface RecordBreakGlassSignature extends SessionCommand {
@@ -47,6 +49,8 @@ export interface CloseBreakGlass extends SessionCommand {
 
 export interface ExpireBreakGlass extends SessionCommand {
   readonly type: 'ExpireBreakGlass';
+  /** With it, a session still `Requested` this long after its request expires too. */
+  readonly requestTtlSeconds?: number;
 }
 
 export interface DestroyEmergencyKey extends SessionCommand {

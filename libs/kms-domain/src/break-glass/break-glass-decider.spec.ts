@@ -179,6 +179,16 @@ describe('BreakGlassSession: ending and key destruction', () => {
     spec.given([requested()]).when(expire(6)).thenThrows('INVALID_STATE_TRANSITION');
   });
 
+  it('expires a session still requested once the request ttl passed, and refuses approving it then', () => {
+    const hour = 3600;
+    spec.given([requested()]).when({ ...expire(0.9), requestTtlSeconds: hour } as never).thenThrows('INVALID_STATE_TRANSITION');
+    spec.given([requested()]).when({ ...expire(1), requestTtlSeconds: hour } as never).then([expired(1)]);
+    spec.given([...secondApproval]).when({ ...expire(1), requestTtlSeconds: hour } as never).then([expired(1)]);
+    spec.given([requested()]).when({ ...approve('user:bob', 'approver-security', 1), requestTtlSeconds: hour } as never).thenThrows('INVALID_STATE_TRANSITION');
+    spec.given([requested()]).when({ ...approve('user:bob', 'approver-security', 0.5), requestTtlSeconds: hour } as never).then([approved('user:bob', 'approver-security', 0.5)]);
+    spec.given([requested()]).when({ ...expire(1), requestTtlSeconds: 0 } as never).thenThrows('VALIDATION_FAILED');
+  });
+
   it('destroys the emergency key after the session ended, once', () => {
     spec.given([...activeSession(), expired(5)]).when(destroy(5)).then([keyDestroyed(5)]);
     spec.given([...activeSession(), closed(2)]).when(destroy(2)).then([keyDestroyed(2)]);

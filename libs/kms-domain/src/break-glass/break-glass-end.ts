@@ -2,7 +2,7 @@ import { reached, toIso } from '../shared/time';
 import { requireName, requireText } from '../shared/validation';
 import type { CloseBreakGlass, DestroyEmergencyKey, ExpireBreakGlass } from './break-glass-commands';
 import type { BreakGlassClosed, BreakGlassEmergencyKeyDestroyed, BreakGlassExpired } from './break-glass-events';
-import { MAX_JUSTIFICATION_LENGTH } from './break-glass-open';
+import { MAX_JUSTIFICATION_LENGTH, requestExpired } from './break-glass-open';
 import { refuse, requireSession } from './break-glass-guards';
 import type { BreakGlassState } from './break-glass-state';
 
@@ -16,9 +16,17 @@ export function closeBreakGlass(command: CloseBreakGlass, state: BreakGlassState
   return [{ type: 'BreakGlassClosed', schemaVersion: 1, data }];
 }
 
-/** Expires an active or key-lost session once `expiresAt` has passed. */
+/**
+ * Expires an active or key-lost session once `expiresAt` has passed, and (given the request ttl) a
+ * session still `Requested` once that long has passed since its request.
+ */
 export function expireBreakGlass(command: ExpireBreakGlass, state: BreakGlassState): BreakGlassExpired[] {
   const session = requireSession(state, command);
+  if (session.status === 'Requested') {
+    if (command.requestTtlSeconds === undefined) return refuse(state, command, 'a requested session expires only with the request ttl');
+    if (!requestExpired(session.requestedAt, command.requestTtlSeconds, command.now)) return refuse(state, command, 'the request is still within its ttl');
+    return [{ type: 'BreakGlassExpired', schemaVersion: 1, data: { sessionId: session.sessionId, expiredAt: toIso(command.now) } }];
+  }
   if (session.status !== 'Active' && session.status !== 'KeyLost') {
     return refuse(state, command, 'only an activated, running session expires');
   }

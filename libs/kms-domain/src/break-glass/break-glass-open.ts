@@ -57,6 +57,9 @@ export function approveBreakGlass(
 ): (BreakGlassApproved | BreakGlassActivated)[] {
   const session = requireSession(state, command);
   if (session.status !== 'Requested') return refuse(state, command, 'only a requested session can be approved');
+  if (requestExpired(session.requestedAt, command.requestTtlSeconds, command.now)) {
+    return refuse(state, command, `the request expired: it was not approved within ${Math.round((command.requestTtlSeconds ?? 0) / 60)} min of ${session.requestedAt}`);
+  }
   const approver = requireName('approver', command.approver);
   const deny = (reason: string) => new ApprovalNotAllowedError(command.sessionId, reason);
   if (!(APPROVER_ROLES as readonly unknown[]).includes(command.role)) throw deny('the principal holds no approver role');
@@ -79,4 +82,11 @@ export function approveBreakGlass(
   const signer = requireSigner(command.emergencySigner);
   const data = { sessionId: session.sessionId, ...signer, activatedAt: now, expiresAt };
   return [approved, { type: 'BreakGlassActivated', schemaVersion: 1, data }];
+}
+
+/** Whether a request made at `requestedAt` is past its approval window at `now` (no window: never). */
+export function requestExpired(requestedAt: string, requestTtlSeconds: number | undefined, now: Date): boolean {
+  if (requestTtlSeconds === undefined) return false;
+  const ttl = requireInt('requestTtlSeconds', requestTtlSeconds, 1, 31 * 24 * 3600);
+  return now.getTime() >= Date.parse(requestedAt) + ttl * MS_PER_SECOND;
 }

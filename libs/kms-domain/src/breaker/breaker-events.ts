@@ -29,7 +29,28 @@ export type BreakerClosed = DomainEvent<
   BreakerRef & { readonly consecutiveSuccesses: number; readonly closedAt: IsoTimestamp }
 >;
 
-export type BreakerEvent = BreakerOpened | BreakerHalfOpened | BreakerClosed;
+/**
+ * The live instance still holds its breaker out of `closed` (a lease renewal): an outage counts
+ * for break-glass only while its instance keeps confirming it (BREAKGLASS_OUTAGE_LEASE_SECONDS).
+ */
+export type BreakerOutageConfirmed = DomainEvent<
+  'BreakerOutageConfirmed',
+  BreakerRef & { readonly position: 'open' | 'half-open'; readonly confirmedAt: IsoTimestamp }
+>;
+
+/** Why a recorded outage ended without its breaker closing. */
+export type BreakerOutageEndReason = 'instance-stopped' | 'instance-restarted';
+
+/**
+ * The instance that held the breaker out is gone: it stopped (recorded by itself at shutdown) or
+ * a process on its host found it dead at start (`recordedBy`). Its position is `closed` after.
+ */
+export type BreakerOutageEnded = DomainEvent<
+  'BreakerOutageEnded',
+  BreakerRef & { readonly reason: BreakerOutageEndReason; readonly recordedBy: string; readonly endedAt: IsoTimestamp }
+>;
+
+export type BreakerEvent = BreakerOpened | BreakerHalfOpened | BreakerClosed | BreakerOutageConfirmed | BreakerOutageEnded;
 
 interface BreakerCommand {
   readonly name: string;
@@ -53,7 +74,20 @@ export interface RecordBreakerClosed extends BreakerCommand {
   readonly consecutiveSuccesses: number;
 }
 
-export type BreakerTransitionCommand = RecordBreakerOpened | RecordBreakerHalfOpened | RecordBreakerClosed;
+/** Renews the lease of an instance's outage; records nothing while that instance is closed. */
+export interface ConfirmBreakerOutage extends BreakerCommand {
+  readonly type: 'ConfirmBreakerOutage';
+}
+
+/** Ends the outage of a stopped or dead instance; records nothing while it is closed. */
+export interface EndBreakerOutage extends BreakerCommand {
+  readonly type: 'EndBreakerOutage';
+  readonly reason: BreakerOutageEndReason;
+  /** The process recording it (the instance itself at shutdown, another one at start). */
+  readonly recordedBy: string;
+}
+
+export type BreakerTransitionCommand = RecordBreakerOpened | RecordBreakerHalfOpened | RecordBreakerClosed | ConfirmBreakerOutage | EndBreakerOutage;
 
 /** Last known position of each instance of one named breaker. */
 export interface BreakerTransitionsState {

@@ -64,6 +64,29 @@ describe('breaker transitions', () => {
     spec.given([opened, halfOpened]).when(command).thenThrows('VALIDATION_FAILED');
   });
 
+  it('confirms an outage only while the instance is out, with its position', () => {
+    const confirm = { type: 'ConfirmBreakerOutage', ...base } as BreakerTransitionCommand;
+    spec.given([opened]).when(confirm).then([
+      { type: 'BreakerOutageConfirmed', schemaVersion: 1, data: { name: 'kms-signing-key', instance: 'api-1', from: 'open', position: 'open', confirmedAt: at } },
+    ]);
+    spec.given([opened, halfOpened]).when(confirm).then([
+      { type: 'BreakerOutageConfirmed', schemaVersion: 1, data: { name: 'kms-signing-key', instance: 'api-1', from: 'half-open', position: 'half-open', confirmedAt: at } },
+    ]);
+    spec.given([]).when(confirm).then([]);
+  });
+
+  it('ends the outage of a stopped or dead instance, which is closed after it', () => {
+    const end = (patch: Record<string, unknown> = {}) => ({ type: 'EndBreakerOutage', ...base, reason: 'instance-restarted', recordedBy: 'api-2', ...patch }) as BreakerTransitionCommand;
+    const { events, state } = spec.given([opened, halfOpened]).when(end()).run();
+    expect(events).toEqual([
+      { type: 'BreakerOutageEnded', schemaVersion: 1, data: { name: 'kms-signing-key', instance: 'api-1', from: 'half-open', reason: 'instance-restarted', recordedBy: 'api-2', endedAt: at } },
+    ]);
+    expect(state.positions['api-1']).toBe('closed');
+    spec.given([]).when(end()).then([]);
+    spec.given([opened]).when(end({ reason: 'bored' })).thenThrows('VALIDATION_FAILED');
+    spec.given([opened]).when(end({ recordedBy: '' })).thenThrows('VALIDATION_FAILED');
+  });
+
   it('refuses unknown commands and fails loudly on unknown events', () => {
     spec.given([]).when({ ...halfOpen, type: 'RecordBreakerExploded' } as never).thenThrows('VALIDATION_FAILED');
     expect(() => breakerTransitionsDecider.evolve({ positions: {} }, { type: 'X', data: {} } as never)).toThrow('Unhandled');

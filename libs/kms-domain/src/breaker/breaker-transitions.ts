@@ -13,11 +13,15 @@ import type {
 
 const MAX_COUNT = 1_000_000_000;
 
-const TARGET: Readonly<Record<BreakerTransitionCommand['type'], BreakerPosition>> = {
+const TARGET: Readonly<Record<RecordTransition['type'], BreakerPosition>> = {
   RecordBreakerOpened: 'open',
   RecordBreakerHalfOpened: 'half-open',
   RecordBreakerClosed: 'closed',
 };
+
+type RecordTransition = Exclude<BreakerTransitionCommand, { type: 'ConfirmBreakerOutage' | 'EndBreakerOutage' }>;
+
+const END_REASONS: readonly string[] = ['instance-stopped', 'instance-restarted'];
 
 function openedFigures(command: RecordBreakerOpened) {
   const calls = requireInt('calls', command.calls, 0, MAX_COUNT);
@@ -29,13 +33,25 @@ function openedFigures(command: RecordBreakerOpened) {
 /**
  * Records a breaker transition reported by the resilience lib. The stream is a record, not the
  * breaker itself: any change of position is recorded (a lost report must not block the next one);
- * a repeated report of the current position records nothing.
+ * a repeated report of the current position records nothing. An outage (open or half-open) is
+ * also confirmed by its live instance (a lease) and ended when that instance stops or is found
+ * dead; both record nothing for an instance that is closed.
  */
 export function decideBreakerTransition(command: BreakerTransitionCommand, state: BreakerTransitionsState): BreakerEvent[] {
   const name = requireId('name', command.name);
   const instance = requireName('instance', command.instance);
   const at = toIso(requireDate('now', command.now));
   const from = ownEntry(state.positions, instance) ?? 'closed';
+  if (command.type === 'ConfirmBreakerOutage') {
+    if (from === 'closed') return [];
+    return [{ type: 'BreakerOutageConfirmed', schemaVersion: 1, data: { name, instance, from, position: from, confirmedAt: at } }];
+  }
+  if (command.type === 'EndBreakerOutage') {
+    if (!END_REASONS.includes(command.reason)) throw new ValidationError('reason', `expected one of ${END_REASONS.join(', ')}`);
+    const recordedBy = requireName('recordedBy', command.recordedBy);
+    if (from === 'closed') return [];
+    return [{ type: 'BreakerOutageEnded', schemaVersion: 1, data: { name, instance, from, reason: command.reason, recordedBy, endedAt: at } }];
+  }
   if (from === TARGET[command.type]) return [];
   switch (command.type) {
     case 'RecordBreakerOpened':
@@ -59,7 +75,10 @@ export function positionAfter(event: BreakerEvent): BreakerPosition {
     case 'BreakerHalfOpened':
       return 'half-open';
     case 'BreakerClosed':
+    case 'BreakerOutageEnded':
       return 'closed';
+    case 'BreakerOutageConfirmed':
+      return event.data.position;
     default:
       return assertNever(event, 'breaker event');
   }

@@ -70,6 +70,8 @@ export interface SessionReadModel {
   withStatus(status: BreakGlassViewEntry['status'], page: PageRequest): RowPage<BreakGlassViewEntry>;
   /** Running sessions whose `expiresAt` has passed. */
   dueForExpiry(now: Date, limit: number): readonly BreakGlassViewEntry[];
+  /** Sessions still `Requested` that were requested at or before `cutoff` (oldest first). */
+  requestedBefore(cutoff: Date, limit: number): readonly BreakGlassViewEntry[];
   /** Ended sessions that issued an emergency key not yet recorded as destroyed. */
   awaitingKeyDestruction(limit: number): readonly BreakGlassViewEntry[];
   /** Active or key-lost sessions (the `breakglass_sessions_active` gauge). */

@@ -35,6 +35,7 @@ describe('breakers view', () => {
         lastCalls: 10,
         lastFailureRatio: 0.6,
         outSince: null,
+        confirmedAt: t(6),
       },
       expect.objectContaining({ instance: 'api-2', state: 'open', openCount: 1, since: t(9), outSince: t(9) }),
     ]);
@@ -43,6 +44,17 @@ describe('breakers view', () => {
   it('keeps the moment an instance left closed while it flaps between open and half-open', () => {
     const view = replay(breakersProjection, inStream(stream, [opened(0), halfOpened(5), opened(6), halfOpened(11)]));
     expect(breakerRows(view)[0]).toMatchObject({ state: 'half-open', since: t(11), outSince: t(0) });
+  });
+
+  it('a confirmation moves only confirmedAt; an end closes the instance and says why', () => {
+    const confirmed = { type: 'BreakerOutageConfirmed', schemaVersion: 1, data: { name: 'kms-signing-key', instance: 'api-1', from: 'open', position: 'open', confirmedAt: t(20) } } as const;
+    const ended = { type: 'BreakerOutageEnded', schemaVersion: 1, data: { name: 'kms-signing-key', instance: 'api-1', from: 'open', reason: 'instance-stopped', recordedBy: 'api-1', endedAt: t(30) } } as const;
+    const renewedView = replay(breakersProjection, inStream(stream, [opened(0), confirmed]));
+    expect(breakerRows(renewedView)[0]).toMatchObject({ state: 'open', since: t(0), outSince: t(0), confirmedAt: t(20) });
+    const endedView = replay(breakersProjection, inStream(stream, [opened(0), confirmed, ended]));
+    expect(breakerRows(endedView)[0]).toMatchObject({ state: 'closed', since: t(30), outSince: null, endedBecause: 'instance-stopped' });
+    const reopened = replay(breakersProjection, inStream(stream, [opened(0), confirmed, ended, opened(40)]));
+    expect(breakerRows(reopened)[0]).not.toHaveProperty('endedBecause');
   });
 
   it('starts an instance first seen half-open from closed defaults', () => {

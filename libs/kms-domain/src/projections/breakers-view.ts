@@ -18,6 +18,13 @@ export interface BreakerViewEntry {
   readonly lastFailureRatio: number | null;
   /** When this instance last left `closed` (open or half-open since then), null while closed. */
   readonly outSince: string | null;
+  /**
+   * Last time the instance itself said it is out (a transition or a `BreakerOutageConfirmed`);
+   * absent on rows written before confirmations existed (read as `since`).
+   */
+  readonly confirmedAt?: string;
+  /** Why the last outage ended without the breaker closing (`BreakerOutageEnded`), else absent. */
+  readonly endedBecause?: string;
 }
 
 export interface BreakersView extends PositionedView {
@@ -25,7 +32,7 @@ export interface BreakersView extends PositionedView {
   readonly breakers: Readonly<Record<string, BreakerViewEntry>>;
 }
 
-const BREAKER_TYPES = new Set(['BreakerOpened', 'BreakerHalfOpened', 'BreakerClosed'] as const);
+const BREAKER_TYPES = new Set(['BreakerOpened', 'BreakerHalfOpened', 'BreakerClosed', 'BreakerOutageConfirmed', 'BreakerOutageEnded'] as const);
 
 function changedAt(event: BreakerEvent): string {
   switch (event.type) {
@@ -35,6 +42,10 @@ function changedAt(event: BreakerEvent): string {
       return event.data.halfOpenedAt;
     case 'BreakerClosed':
       return event.data.closedAt;
+    case 'BreakerOutageConfirmed':
+      return event.data.confirmedAt;
+    case 'BreakerOutageEnded':
+      return event.data.endedAt;
     default:
       return assertNever(event, 'breaker event');
   }
@@ -56,8 +67,13 @@ function next(previous: BreakerViewEntry | undefined, event: BreakerEvent): Brea
     outSince: null,
   };
   const state = positionAfter(event);
+  if (event.type === 'BreakerOutageConfirmed') {
+    // A renewal: the position and its `since` stay; only the confirmation time moves.
+    return { ...base, state, outSince: base.outSince ?? since, confirmedAt: since };
+  }
   const outSince = state === 'closed' ? null : (base.outSince ?? since);
-  const moved = { ...base, state, since, outSince };
+  const { endedBecause: _previous, ...rest } = base;
+  const moved: BreakerViewEntry = { ...rest, state, since, outSince, confirmedAt: since, ...(event.type === 'BreakerOutageEnded' ? { endedBecause: event.data.reason } : {}) };
   if (event.type !== 'BreakerOpened') return moved;
   const { failures, calls, failureRatio } = event.data;
   return { ...moved, openCount: base.openCount + 1, lastOpenedAt: since, lastFailures: failures, lastCalls: calls, lastFailureRatio: failureRatio };

@@ -112,6 +112,11 @@ export class InMemoryReadModels implements ReadModels {
         .filter((s) => (s.status === 'Active' || s.status === 'KeyLost') && Date.parse(s.expiresAt) <= now.getTime())
         .sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1))
         .slice(0, limit),
+    requestedBefore: (cutoff: Date, limit: number) =>
+      [...this.rows.sessions.values()]
+        .filter((s) => s.status === 'Requested' && Date.parse(s.requestedAt) <= cutoff.getTime())
+        .sort((a, b) => Date.parse(a.requestedAt) - Date.parse(b.requestedAt) || (a.sessionId < b.sessionId ? -1 : 1))
+        .slice(0, limit),
     awaitingKeyDestruction: (limit: number) =>
       [...this.rows.sessions.values()]
         .filter((s) => s.status === 'Ended' && s.issued !== null)
