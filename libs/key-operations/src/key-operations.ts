@@ -88,7 +88,7 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const cache = new KeyCache({ ...DEFAULT_KEY_CACHE, ...options.cache, telemetry, tracer: options.tracer });
   const views = new KeyViews(options.store, options.readModels, { onError: options.onViewsError });
   const retrieval = new KeyRetrieval(ports, gateway, cache);
-  const lifecycle = new KeyLifecycle(ports, gateway, views);
+  const lifecycle = new KeyLifecycle(ports, gateway, views, options.onBackgroundError);
   const freeze = new SigningFreezeOperations(ports, views);
   const rotationJobs = new RotationJobs(ports, views, new KeyRotation(ports, views, lifecycle), {
     instance: options.instance ?? 'keyledger',

@@ -1,27 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import * as pkcs11js from 'pkcs11js';
-import { describeWith, softhsm2, SOFTHSM2_MODULE } from '@keyledger/testing';
+import { describeWith, initialiseSoftHsm2Token, softhsm2, SOFTHSM2_MODULE } from '@keyledger/testing';
 import { expectKmsError } from '../testing/kms-provider-contract';
-import { setRealProcessEnv } from '../testing/real-process-env';
 import { Pkcs11KmsProvider, type Pkcs11KmsOptions } from './pkcs11-kms-provider';
 
 const PIN = '1234';
 const P256_OID = Buffer.from('06082a8648ce3d030107', 'hex');
-
-/** A fresh SoftHSM2 token labelled `label` in its own directory (SOFTHSM2_CONF points at it). */
-function initialiseToken(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'keyledger-softhsm-rights-'));
-  const conf = join(dir, 'softhsm2.conf');
-  mkdirSync(join(dir, 'tokens'));
-  writeFileSync(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
-  setRealProcessEnv('SOFTHSM2_CONF', conf);
-  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--so-pin', '5678', '--pin', PIN], { env: { ...process.env, SOFTHSM2_CONF: conf } });
-  return dir;
-}
 
 /**
  * A second, independent view of the token through pkcs11js (its own session), to read back what
@@ -166,7 +151,7 @@ describeWith([softhsm2], 'PKCS#11 object rights and labels (read back with pkcs1
     let provider: Pkcs11KmsProvider;
     let inspector: TokenInspector;
     beforeAll(async () => {
-      dir = initialiseToken(TOKEN);
+      dir = initialiseSoftHsm2Token(TOKEN, PIN).dir;
       provider = await Pkcs11KmsProvider.create({ module: SOFTHSM2_MODULE, tokenLabel: TOKEN, pin: PIN, createMasterKey: true });
       inspector = new TokenInspector(TOKEN);
     });
@@ -230,7 +215,7 @@ describeWith([softhsm2], 'PKCS#11 object rights and labels (read back with pkcs1
     let holder: Pkcs11KmsProvider;
     let options: Pkcs11KmsOptions;
     beforeAll(async () => {
-      dir = initialiseToken(TOKEN);
+      dir = initialiseSoftHsm2Token(TOKEN, PIN).dir;
       options = { module: SOFTHSM2_MODULE, tokenLabel: TOKEN, pin: PIN };
       // Keeps the module initialised (the last provider to close finalizes it) while the inspector works.
       holder = await Pkcs11KmsProvider.create({ ...options, masterKeyLabel: 'holder', createMasterKey: true });
