@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Pkcs11KmsProvider } from '@keyledger/adapters';
+import { ProviderAuditKey } from '@keyledger/audit';
 import { keyStream, type KmsProviderError } from '@keyledger/kms-domain';
 import { describeWith, initialiseSoftHsm2Token, softhsm2, SOFTHSM2_MODULE } from '@keyledger/testing';
 import { DAY_MS, actor, newWorld, schedulerOn } from './support/harness';
@@ -89,5 +91,15 @@ describeWith([softhsm2], 'provider-resident keys in a PKCS#11 token (SoftHSM2): 
       await s.runtime.close();
       await store.close();
     }
+  });
+
+  it('creates the audit checkpoint key in the token under the audit label', async () => {
+    const { store } = newWorld();
+    const context = () => ({ eventId: randomUUID(), occurredAt: new Date().toISOString(), actor: 'service:test', correlationId: randomUUID(), causationId: null });
+    const record = await new ProviderAuditKey(store, provider, context).record();
+    expect(record.provider).toBe('pkcs11');
+    expect(await provider.findKeyByLabel(`keyledger-audit-${record.providerKeyId}`)).toBe(record.providerKeyId);
+    expect(await provider.findKeyByLabel(`keyledger-tenant-${record.providerKeyId}`)).toBeNull();
+    await store.close();
   });
 });
