@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Pkcs11KmsProvider } from '@keyledger/adapters';
 import { ProviderAuditKey } from '@keyledger/audit';
-import { keyStream, type KmsProviderError } from '@keyledger/kms-domain';
+import { KmsProviderError, keyStream } from '@keyledger/kms-domain';
 import { describeWith, initialiseSoftHsm2Token, softhsm2, SOFTHSM2_MODULE } from '@keyledger/testing';
 import { DAY_MS, actor, newWorld, schedulerOn } from './support/harness';
 
@@ -87,6 +87,27 @@ describeWith([softhsm2], 'provider-resident keys in a PKCS#11 token (SoftHSM2): 
       await lifecycle.scheduleDeletion(actor, 'acme', key.keyId, 7);
       await expect(lifecycle.enable(actor, 'acme', key.keyId)).rejects.toMatchObject({ code: expect.any(String) });
       expect((await provider.describeKey(ref)).state).toBe('Disabled');
+    } finally {
+      await s.runtime.close();
+      await store.close();
+    }
+  });
+
+  it('disables a key although the token cannot be switched (keyledger refuses it), and enables nothing the token refused', async () => {
+    const { store, clock } = newWorld();
+    // The real provider, except that switching a key in the token fails as with an unreachable HSM.
+    const unswitchable = Object.create(provider) as Pkcs11KmsProvider;
+    unswitchable.setKeyEnabled = () => Promise.reject(new KmsProviderError('KMS_UNAVAILABLE', 'token unreachable (test)', { provider: 'pkcs11', operation: 'setKeyEnabled' }));
+    const s = await schedulerOn(store, unswitchable, clock);
+    try {
+      const lifecycle = s.runtime.ops.lifecycle;
+      const key = (await lifecycle.create(actor, { tenantId: 'acme', name: 'cut-off', purpose: 'sign', mode: 'provider-resident' })).key;
+      const ref = (await store.readStream(keyStream('acme', key.keyId))).map((e) => (e.data as { material?: { providerKeyRef?: string } }).material?.providerKeyRef)[0] as string;
+      expect((await lifecycle.disable(actor, 'acme', key.keyId)).key.status).toBe('Disabled');
+      expect((await provider.describeKey(ref)).state).toBe('Enabled');
+      await expect(s.runtime.ops.crypto.sign('acme', key.keyId, { message: Buffer.from('x') })).rejects.toMatchObject({ code: 'KEY_DISABLED' });
+      await expect(lifecycle.enable(actor, 'acme', key.keyId)).rejects.toMatchObject({ code: 'KMS_UNAVAILABLE' });
+      expect((await lifecycle.get('acme', key.keyId)).key.status).toBe('Disabled');
     } finally {
       await s.runtime.close();
       await store.close();

@@ -72,6 +72,8 @@ export async function createApiRuntime(
     providerWarning: provider.kind === 'local' ? LOCAL_KMS_WARNING : null,
     followSigners: true,
     breakGlass: { minOutageMinutes: breakGlass.minOutageMinutes },
+    onProviderSwitchError: (error) =>
+      log.warn(`a key was disabled in keyledger, which refuses it, but the provider did not switch it off (${(error as { code?: string }).code ?? 'error'}); the next enable sets it right`),
     rotationJobs: { maxPerMinute: api.rotationMaxPerMinute, onError: (error) => log.warn(`rotate-all job: ${(error as Error).message}`) },
   });
   await ops.start(api.cacheWarmCount);
