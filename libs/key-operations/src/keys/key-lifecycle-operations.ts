@@ -168,12 +168,14 @@ export class KeyLifecycle {
     };
     if (enabled) await setAll(true);
     else await setAll(false).catch(this.onBackgroundError);
+    let handled: HandledKeyCommand;
     try {
-      return this.finish(await handleKeyCommand(this.ports, actor, command, { ifMatch, loaded }));
+      handled = await handleKeyCommand(this.ports, actor, command, { ifMatch, loaded });
     } catch (error) {
       await setAll(!enabled).catch(this.onBackgroundError);
       throw error;
     }
+    return this.finish(handled);
   }
 
   private async simple(actor: Actor, command: KeyCommand, ifMatch?: number): Promise<KeyResult> {

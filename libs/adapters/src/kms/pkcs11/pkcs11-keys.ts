@@ -1,6 +1,7 @@
 import * as pkcs11js from 'pkcs11js';
 import { concat } from '../shared/ecdsa-der';
 import type { ProviderKeyRole } from '@keyledger/kms-domain';
+import { kmsError } from '../shared/kms-errors';
 import { ckrOf } from './pkcs11-error-mapping';
 import type { Pkcs11Token } from './pkcs11-token';
 
@@ -75,6 +76,19 @@ export function ecKeyPairTemplates(id: Buffer, label: string): { publicKey: pkcs
 /** Label of a resident key by role: `keyledger-tenant-<id>`, `keyledger-audit-<id>` (hex CKA_ID). */
 export function residentKeyLabel(role: ProviderKeyRole, id: Buffer): string {
   return `keyledger-${role}-${id.toString('hex')}`;
+}
+
+const PROVIDER_KEY_ROLES: ReadonlySet<string> = new Set<ProviderKeyRole>(['tenant', 'audit']);
+
+export function isProviderKeyRole(role: unknown): role is ProviderKeyRole {
+  return typeof role === 'string' && PROVIDER_KEY_ROLES.has(role);
+}
+
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Refuses a label outside 1..128 characters of [A-Za-z0-9._-] (KMS_INVALID_REQUEST). */
+export function assertLabel(label: string, operation: string): void {
+  if (typeof label !== 'string' || !LABEL.test(label)) throw kmsError('pkcs11', operation, 'KMS_INVALID_REQUEST', 'the label must be 1..128 characters from [A-Za-z0-9._-]');
 }
 
 /** Label prefix of resident keys created before labels named their role (found by CKA_ID all the same). */

@@ -12,14 +12,13 @@ import {
   type KmsProvider,
   type ProviderKeyDescription,
   type ProviderKeyRef,
-  type ProviderKeyRole,
   type SigningAlgorithm,
 } from '@keyledger/kms-domain';
 import { concat, ecdsaRawToDer } from '../shared/ecdsa-der';
 import { kmsError, throwIfAborted } from '../shared/kms-errors';
 import * as v from '../shared/validation';
 import { mapPkcs11Error, mapUnwrapError } from './pkcs11-error-mapping';
-import { ecKeyPairTemplates, findKeyById, findMasterKey, isTrue, masterKeyTemplate, narrowLegacyRights, p256Spki, residentKeyLabel } from './pkcs11-keys';
+import { assertLabel, ecKeyPairTemplates, findKeyById, findMasterKey, isProviderKeyRole, isTrue, masterKeyTemplate, narrowLegacyRights, p256Spki, residentKeyLabel } from './pkcs11-keys';
 import { Pkcs11Token, type Pkcs11TokenOptions } from './pkcs11-token';
 
 export interface Pkcs11KmsOptions extends Pkcs11TokenOptions {
@@ -103,7 +102,7 @@ export class Pkcs11KmsProvider implements KmsProvider {
   async createAsymmetricKey(spec: AsymmetricKeySpec, options?: CreateAsymmetricKeyOptions): Promise<ProviderKeyRef> {
     if (spec !== 'ECC_NIST_P256') throw kmsError('pkcs11', 'createAsymmetricKey', 'KMS_UNSUPPORTED', 'only ECC_NIST_P256 is supported');
     const role = options?.role ?? 'tenant';
-    if (!PROVIDER_KEY_ROLES.has(role)) throw kmsError('pkcs11', 'createAsymmetricKey', 'KMS_INVALID_REQUEST', 'unknown key role');
+    if (!isProviderKeyRole(role)) throw kmsError('pkcs11', 'createAsymmetricKey', 'KMS_INVALID_REQUEST', 'unknown key role');
     return this.run('createAsymmetricKey', options, () => this.generatePair((id) => residentKeyLabel(role, id)));
   }
 
@@ -242,14 +241,6 @@ export class Pkcs11KmsProvider implements KmsProvider {
 
 /** `PKCS11_MASTER_KEY_LABEL`'s default. */
 export const DEFAULT_MASTER_KEY_LABEL = 'keyledger-master';
-
-const PROVIDER_KEY_ROLES: ReadonlySet<ProviderKeyRole> = new Set(['tenant', 'audit']);
-
-const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function assertLabel(label: string, operation: string): void {
-  if (typeof label !== 'string' || !LABEL.test(label)) throw kmsError('pkcs11', operation, 'KMS_INVALID_REQUEST', 'the label must be 1..128 characters from [A-Za-z0-9._-]');
-}
 
 function gcm(iv: Buffer, context: EncryptionContext): pkcs11js.Mechanism {
   const aad = Buffer.concat([HEADER, v.canonicalEncryptionContext(context)]);
