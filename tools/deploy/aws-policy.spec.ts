@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { AWS_MIN_DELETION_WINDOW_DAYS } from '@keyledger/adapters';
 import { DEPLOY, ROOT } from './manifests';
 
 interface Statement {
@@ -60,6 +61,16 @@ describe('IAM policy for keyledger (tools/deploy/aws/keyledger-iam-policy.json)'
     const purposes = sources.flatMap((f) => [...readFileSync(path.join(ROOT, f), 'utf8').matchAll(/purpose: '([^']+)'/g)].map((m) => m[1]));
     expect(purposes.length).toBeGreaterThan(0);
     for (const purpose of purposes) expect(purpose).toMatch(/^keyledger-/);
+  });
+
+  it('lets keyledger schedule the deletion of P-256 signing keys only (never the master key), with the 7-day window the adapter asks for', () => {
+    const deletion = iam.Statement.filter((s) => list(s.Action).includes('kms:ScheduleKeyDeletion'));
+    expect(deletion).toHaveLength(1);
+    expect(list(deletion[0].Action)).toEqual(['kms:ScheduleKeyDeletion']);
+    expect(deletion[0].Condition).toEqual({
+      StringEquals: { 'kms:KeySpec': 'ECC_NIST_P256', 'kms:KeyUsage': 'SIGN_VERIFY' },
+      NumericEquals: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(AWS_MIN_DELETION_WINDOW_DAYS) },
+    });
   });
 
   it('restricts Sign to ECDSA_SHA_256 over digests', () => {

@@ -37,6 +37,9 @@ describeWith([softhsm2], 'break-glass with KMS_PROVIDER=pkcs11 (SoftHSM2)', () =
       expect((await second.call('GET', `/v1/break-glass/${id}`, BG.alice)).body.status).toBe('Active');
       const signed = await second.call('POST', `/v1/break-glass/${id}/sign`, BG.alice, { message: b64('drill'), justification: 'drill' });
       expect(signed.status).toBe(200);
+      const held = await Pkcs11KmsProvider.create({ module: SOFTHSM2_MODULE, tokenLabel: TOKEN.label, pin: TOKEN.pin });
+      expect(await held.findKeyByLabel(`keyledger-breakglass-${id}`)).toMatch(/^[0-9a-f]{32}$/);
+      await held.close();
       expect(verify('sha256', Buffer.from('drill'), createPublicKey(active.signer.publicKey), Buffer.from(signed.body.signature, 'base64'))).toBe(true);
       expect((await second.call('POST', `/v1/break-glass/${id}/close`, BG.alice, { reason: 'drill over' })).body.status).toBe('KeyDestroyed');
       const hsm = await Pkcs11KmsProvider.create({ module: SOFTHSM2_MODULE, tokenLabel: TOKEN.label, pin: TOKEN.pin });

@@ -1,5 +1,5 @@
 import { breakGlassStream, keyMaterialStream, keyStream, type EventStore } from '@keyledger/kms-domain';
-import { DAY_MS, actor, localProvider, newWorld, schedulerOn } from './support/harness';
+import { DAY_MS, actor, keyEvents, localProvider, newWorld, schedulerOn } from './support/harness';
 
 const HOUR = 3_600_000;
 
@@ -46,6 +46,39 @@ describe('key deletion job', () => {
       const before = await store.headPosition();
       expect(await s.jobs.destroyDueKeys()).toBe(true);
       expect(await store.headPosition()).toBe(before);
+    } finally {
+      await s.runtime.close();
+      await provider.close();
+      await store.close();
+    }
+  });
+});
+
+describe('key deletion job with provider-resident keys', () => {
+  it('deletes the key in the provider, and again on a later run when the provider was down; then asks no more', async () => {
+    const { store, clock } = newWorld();
+    const provider = await localProvider();
+    const s = await schedulerOn(store, provider, clock);
+    try {
+      const lifecycle = s.runtime.ops.lifecycle;
+      const key = (await lifecycle.create(actor, { tenantId: 'acme', name: 'resident', purpose: 'sign', mode: 'provider-resident' })).key;
+      const [created] = await keyEvents(store, 'acme', key.keyId);
+      const ref = (created.data as { material: { providerKeyRef: string } }).material.providerKeyRef;
+      await lifecycle.scheduleDeletion(actor, 'acme', key.keyId, 7);
+      clock.advance(8 * DAY_MS);
+
+      provider.down = true;
+      expect(await s.jobs.destroyDueKeys()).toBe(false);
+      provider.down = false;
+      expect((await keyEvents(store, 'acme', key.keyId)).map((e) => e.type).slice(-1)).toEqual(['KeyDestroyed']);
+      expect((await provider.describeKey(ref)).state).toBe('Enabled');
+
+      await s.runtime.ops.views.waitFor(await store.headPosition());
+      expect(await s.jobs.destroyDueKeys()).toBe(true);
+      await expect(provider.describeKey(ref)).rejects.toMatchObject({ code: 'KMS_KEY_NOT_FOUND' });
+      const calls = provider.calls;
+      expect(await s.jobs.destroyDueKeys()).toBe(true);
+      expect(provider.calls).toBe(calls);
     } finally {
       await s.runtime.close();
       await provider.close();

@@ -44,6 +44,11 @@ export interface KeyOperationsOptions extends KeyOperationsPorts {
   readonly providerWarning?: string | null;
   readonly onBackgroundError?: (error: unknown) => void;
   /**
+   * A disable went through although the provider could not switch the key off inside itself
+   * (PKCS#11 CKA_SIGN); keyledger refuses the key all the same. Defaults to onBackgroundError.
+   */
+  readonly onProviderSwitchError?: (error: unknown) => void;
+  /**
    * Keep the signer registry in step with the keys (register every signing key version, retire a
    * destroyed key's signers). The API sets it; other processes leave it to the API.
    */
@@ -95,7 +100,7 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const cache = new KeyCache({ ...DEFAULT_KEY_CACHE, ...options.cache, telemetry, tracer: options.tracer });
   const views = new KeyViews(options.store, options.readModels, { onError: options.onViewsError });
   const retrieval = new KeyRetrieval(ports, gateway, cache);
-  const lifecycle = new KeyLifecycle(ports, gateway, views);
+  const lifecycle = new KeyLifecycle(ports, gateway, views, options.onProviderSwitchError ?? options.onBackgroundError);
   const freeze = new SigningFreezeOperations(ports, views);
   const rotationJobs = new RotationJobs(ports, views, new KeyRotation(ports, views, lifecycle), {
     instance: options.instance ?? 'keyledger',

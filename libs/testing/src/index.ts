@@ -10,6 +10,7 @@ export {
   softhsm2,
   SOFTHSM2_MODULE,
 } from './system-component';
+export { initialiseSoftHsm2Token } from './softhsm2-token';
 export type { Decision, SystemComponent } from './system-component';
 export { startMotoServer } from './moto-server';
 export type { MotoServer } from './moto-server';

@@ -76,6 +76,8 @@ export async function createApiRuntime(
       requestTtlMinutes: config.breakGlassRequestTtlMinutes,
       outageLeaseMs: config.breakGlassOutageLeaseSeconds * 1000,
     },
+    onProviderSwitchError: (error) =>
+      log.warn(`a key was disabled in keyledger, which refuses it, but the provider did not switch it off (${(error as { code?: string }).code ?? 'error'}); the next enable sets it right`),
     rotationJobs: { maxPerMinute: api.rotationMaxPerMinute, onError: (error) => log.warn(`rotate-all job: ${(error as Error).message}`) },
   });
   await ops.start(api.cacheWarmCount);

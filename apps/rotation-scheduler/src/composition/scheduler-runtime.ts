@@ -68,7 +68,7 @@ export async function composeSchedulerRuntime(parts: SchedulerRuntimeParts): Pro
     ports,
     ops,
     rotation: new KeyRotation(ports, ops.views, ops.lifecycle),
-    maintenance: new KeyMaintenance(ports, ops.views),
+    maintenance: new KeyMaintenance(ports, ops.views, ops.gateway),
     sessions,
     telemetry,
     kmsProbe: {

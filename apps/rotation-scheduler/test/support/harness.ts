@@ -28,6 +28,7 @@ export class SwitchableProvider implements KmsProvider {
   encrypt: KmsProvider['encrypt'] = (p, c, o) => this.gate('encrypt', () => this.inner.encrypt(p, c, o));
   decrypt: KmsProvider['decrypt'] = (w, c, o) => this.gate('decrypt', () => this.inner.decrypt(w, c, o));
   createAsymmetricKey: KmsProvider['createAsymmetricKey'] = (s, o) => this.gate('create_key', () => this.inner.createAsymmetricKey(s, o));
+  destroyKey: KmsProvider['destroyKey'] = (k, o) => this.gate('destroy_key', () => this.inner.destroyKey(k, o));
   sign: KmsProvider['sign'] = (k, d, a, o) => this.gate('sign', () => this.inner.sign(k, d, a, o));
   getPublicKey: KmsProvider['getPublicKey'] = (k, o) => this.gate('get_public_key', () => this.inner.getPublicKey(k, o));
   describeKey: KmsProvider['describeKey'] = (k, o) => this.gate('describe_key', () => this.inner.describeKey(k, o));

@@ -2,9 +2,9 @@ export { createKmsProvider, type KmsProviderConfig, type KmsProviderSelection } 
 export { LocalKmsProvider, LOCAL_KMS_WARNING, LOCAL_MASTER_KEY_ID, type LocalKmsOptions } from './local/local-kms-provider';
 export { LOCAL_MASTER_KEY_FILE } from './local/local-master-key';
 export { LOCAL_KEY_STORE_FILE, type LocalKeyState } from './local/local-key-store';
-export { AwsKmsProvider, type AwsKmsOptions } from './aws/aws-kms-provider';
+export { AwsKmsProvider, AWS_MIN_DELETION_WINDOW_DAYS, type AwsKmsOptions } from './aws/aws-kms-provider';
 export { mapAwsError } from './aws/aws-error-mapping';
-export { Pkcs11KmsProvider, type Pkcs11KmsOptions } from './pkcs11/pkcs11-kms-provider';
+export { Pkcs11KmsProvider, DEFAULT_MASTER_KEY_LABEL, type Pkcs11KmsOptions } from './pkcs11/pkcs11-kms-provider';
 export { canonicalEncryptionContext } from './shared/validation';
 export { ecdsaRawToDer } from './shared/ecdsa-der';
 export { signP256Digest, verifyP256Digest } from './shared/ecdsa-p256';

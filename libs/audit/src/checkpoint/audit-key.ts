@@ -63,7 +63,7 @@ export async function readAuditKey(store: EventStore): Promise<AuditKeyRecord | 
 export async function ensureAuditKey(store: EventStore, provider: KmsProvider, options: EnsureAuditKeyOptions): Promise<AuditKeyRecord> {
   const existing = await readAuditKey(store);
   if (existing !== null) return existing;
-  const { keyId: providerKeyId } = await provider.createAsymmetricKey('ECC_NIST_P256', { signal: options.signal });
+  const { keyId: providerKeyId } = await provider.createAsymmetricKey('ECC_NIST_P256', { signal: options.signal, role: 'audit' });
   const spki = Buffer.from(await provider.getPublicKey(providerKeyId, { signal: options.signal }));
   const keyName = options.keyName ?? options.origin ?? DEFAULT_AUDIT_ORIGIN;
   const event: AuditKeyCreated = {

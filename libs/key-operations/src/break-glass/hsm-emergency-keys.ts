@@ -1,12 +1,15 @@
 import { BreakGlassError } from './break-glass-errors';
 import { spkiPem, type EmergencyKeyCustody, type EmergencyKeyHsm } from './emergency-keys';
 
-/** HSM object label of an emergency key. */
+/**
+ * HSM object label of an emergency key: `keyledger-breakglass-<sessionId>` (the kid is
+ * `breakglass-<sessionId>`), the break-glass role beside `keyledger-tenant-…` and `keyledger-audit-…`.
+ */
 export const emergencyKeyLabel = (kid: string): string => `keyledger-${kid}`;
 
 /**
- * Emergency keys inside the HSM (KMS_PROVIDER=pkcs11): created as non-extractable token objects
- * labelled with the kid, so a restarted process finds them again; destroyed by deleting the
+ * Emergency keys inside the HSM (KMS_PROVIDER=pkcs11): created as sign-only, non-extractable token
+ * objects labelled with the kid, so a restarted process finds them again; destroyed by deleting the
  * objects. Calls go to the provider directly, not through the signing breaker, which is open
  * during the outage that justified the session.
  */

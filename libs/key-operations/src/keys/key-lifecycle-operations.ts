@@ -13,10 +13,11 @@ import {
 } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
-import { provisionMaterial } from '../material/key-material';
+import { breakerFor, provisionMaterial } from '../material/key-material';
 import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
 import { handleKeyCommand, loadKey, type HandledKeyCommand } from './key-repository';
+import { residentKeySwitchOf, residentRefs } from './resident-key-switch';
 import { existing, toKeyView, type KeyResult, type KeyView } from './key-view';
 
 /** Input of key creation (validated again by the decider). */
@@ -50,6 +51,8 @@ export class KeyLifecycle {
     private readonly ports: KeyOperationsPorts,
     private readonly gateway: ProviderGateway,
     private readonly views: KeyViews,
+    /** Receives a provider failure that did not stop the operation (the token switch on disable). */
+    private readonly onBackgroundError: (error: unknown) => void = () => undefined,
   ) {}
 
   /** Creates a key with version 1; its id is `<name>.<random suffix>`, unique across tenants. */
@@ -109,12 +112,18 @@ export class KeyLifecycle {
     return this.finish(await handleKeyCommand(this.ports, actor, { ...base, material }, { loaded }));
   }
 
+  /**
+   * Disables a key. A provider-resident key is also switched off in a provider that can do so
+   * (PKCS#11 clears CKA_SIGN) before the decision is recorded; if the provider cannot be reached the
+   * key is disabled all the same (keyledger refuses it) and the failure goes to onBackgroundError.
+   */
   disable(actor: Actor, tenantId: string, keyId: string, ifMatch?: number): Promise<KeyResult> {
-    return this.simple(actor, { type: 'DisableKey', tenantId, keyId, now: this.ports.clock.now() }, ifMatch);
+    return this.switched(actor, { type: 'DisableKey', tenantId, keyId, now: this.ports.clock.now() }, false, ifMatch);
   }
 
+  /** Enables a key; a provider-resident key is switched on in the provider first, and stays disabled if that fails. */
   enable(actor: Actor, tenantId: string, keyId: string, ifMatch?: number): Promise<KeyResult> {
-    return this.simple(actor, { type: 'EnableKey', tenantId, keyId, now: this.ports.clock.now() }, ifMatch);
+    return this.switched(actor, { type: 'EnableKey', tenantId, keyId, now: this.ports.clock.now() }, true, ifMatch);
   }
 
   scheduleDeletion(actor: Actor, tenantId: string, keyId: string, pendingWindowDays?: number, ifMatch?: number): Promise<KeyResult> {
@@ -140,6 +149,33 @@ export class KeyLifecycle {
     let result: KeyResult | undefined;
     for (const [i, command] of commands.entries()) result = await this.simple(actor, command, i === 0 ? ifMatch : undefined);
     return result as KeyResult;
+  }
+
+  private async switched(actor: Actor, command: KeyCommand, enabled: boolean, ifMatch?: number): Promise<KeyResult> {
+    const loaded = await loadKey(this.ports.store, command.tenantId, command.keyId);
+    const state = loaded.state;
+    const tokenSwitch = residentKeySwitchOf(this.gateway.provider);
+    const refs = tokenSwitch !== null && existing(state) && state.provider === this.gateway.provider.kind ? residentRefs(state) : [];
+    if (tokenSwitch === null || refs.length === 0 || !existing(state)) return this.finish(await handleKeyCommand(this.ports, actor, command, { ifMatch, loaded }));
+    if (ifMatch !== undefined && ifMatch !== loaded.revision) {
+      throw new KeyOperationError('PRECONDITION_FAILED', `If-Match ${ifMatch} does not match the key's revision ${String(loaded.revision)}`);
+    }
+    decideKey(command, state); // a refused transition must not touch the provider
+    const setAll = async (value: boolean) => {
+      for (const ref of refs) {
+        await this.gateway.call(breakerFor(state.purpose), 'set_key_enabled', (_p, signal) => tokenSwitch.setKeyEnabled(ref, value, { signal }));
+      }
+    };
+    if (enabled) await setAll(true);
+    else await setAll(false).catch(this.onBackgroundError);
+    let handled: HandledKeyCommand;
+    try {
+      handled = await handleKeyCommand(this.ports, actor, command, { ifMatch, loaded });
+    } catch (error) {
+      await setAll(!enabled).catch(this.onBackgroundError);
+      throw error;
+    }
+    return this.finish(handled);
   }
 
   private async simple(actor: Actor, command: KeyCommand, ifMatch?: number): Promise<KeyResult> {

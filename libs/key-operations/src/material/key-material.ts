@@ -75,7 +75,7 @@ export async function provisionMaterial(
     if (spec.algorithm !== 'ECDSA_P256_SHA256') {
       throw new ValidationError('mode', 'provider-resident keys support ECDSA_P256_SHA256 only');
     }
-    const ref = await gateway.call(breaker, 'create_key', (p, signal) => p.createAsymmetricKey('ECC_NIST_P256', { signal }));
+    const ref = await gateway.call(breaker, 'create_key', (p, signal) => p.createAsymmetricKey('ECC_NIST_P256', { signal, role: 'tenant' }));
     return { mode: 'provider-resident', providerKeyRef: ref.keyId };
   }
   const plaintext = generateMaterial(spec.algorithm);

@@ -1,6 +1,10 @@
 import { isConcurrencyConflict, keyMaterialStream, type ExistingKeyState, type RowPage } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
+import { KeyOperationError } from '../errors';
 import { handleKeyCommand, loadKey } from '../keys/key-repository';
+import { residentRefs } from '../keys/resident-key-switch';
+import { breakerFor } from '../material/key-material';
+import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
 import { errorCodeOf } from './rotation-policy';
 
@@ -16,6 +20,11 @@ type Step = 'done' | 'skipped';
 
 const reached = (now: Date, at: string): boolean => now.getTime() >= Date.parse(at);
 const PAGE = 200;
+/**
+ * How long after its destruction a key's provider-resident objects are asked for again when this
+ * process has not seen them deleted (a failed deletion, or a restart in between): 24 hourly runs.
+ */
+export const RESIDENT_DELETION_RETRY_MS = 24 * 3_600_000;
 
 /** Every row of a paged query, read a page at a time (memory bounded by a page). */
 function* allPages<T>(read: (cursor: string | null) => RowPage<T>): Generator<T> {
@@ -29,14 +38,19 @@ function* allPages<T>(read: (cursor: string | null) => RowPage<T>): Generator<T>
 
 /**
  * The scheduler's other jobs: destroy keys whose deletion window has passed (the `KeyDestroyed`
- * decision first, under optimistic concurrency so a concurrent cancel wins, then the material
- * stream is deleted: crypto-shredding). Each item stands alone: one failure does not stop the
- * others. Break-glass expiry is BreakGlassOperations.expireBreakGlassSessions, shared with the API.
+ * decision first, under optimistic concurrency so a concurrent cancel wins, then the key's
+ * provider-resident objects are deleted in the provider and the material stream is deleted:
+ * crypto-shredding). Each item stands alone: one failure does not stop the others. Break-glass
+ * expiry is BreakGlassOperations.expireBreakGlassSessions, shared with the API.
  */
 export class KeyMaintenance {
+  /** Destroyed keys whose resident objects this process saw deleted, by `tenant:key` → destroyedAt (ms). */
+  private readonly residentGone = new Map<string, number>();
+
   constructor(
     private readonly ports: KeyOperationsPorts,
     private readonly views: KeyViews,
+    private readonly gateway: ProviderGateway,
   ) {}
 
   async destroyDueKeys(actor: Actor): Promise<MaintenanceReport> {
@@ -46,7 +60,8 @@ export class KeyMaintenance {
     // A destroyed key whose material survived (deletion failed last time) is shredded again.
     const leftovers = allPages((cursor) => keys.withStatus('Destroyed', { limit: PAGE, cursor }));
     const report = await this.each(due, (k) => this.destroy(actor, k.tenantId, k.keyId));
-    const shredded = await this.each(leftovers, (k) => this.shredLeftover(k.tenantId, k.keyId));
+    this.forgetOlderThan(now.getTime() - RESIDENT_DELETION_RETRY_MS);
+    const shredded = await this.each(leftovers, (k) => this.shredLeftover(k, now));
     return {
       status: report.status === 'success' && shredded.status === 'success' ? 'success' : 'partial',
       done: report.done + shredded.done,
@@ -64,15 +79,49 @@ export class KeyMaintenance {
       if (isConcurrencyConflict(error)) return 'skipped';
       throw error;
     }
+    await this.destroyResidentObjects(loaded.state);
+    this.residentGone.set(`${tenantId}:${keyId}`, this.ports.clock.now().getTime());
     await this.ports.store.deleteStream(keyMaterialStream(tenantId, keyId));
     return 'done';
   }
 
-  private async shredLeftover(tenantId: string, keyId: string): Promise<Step> {
-    const stream = keyMaterialStream(tenantId, keyId);
-    if ((await this.ports.store.readStream(stream, { maxCount: 1 })).length === 0) return 'skipped';
-    await this.ports.store.deleteStream(stream);
-    return 'done';
+  /**
+   * A destroyed key whose material stream survived is shredded again; its provider-resident
+   * objects are deleted again while the destruction is recent and this process has not seen them
+   * go (a provider answers false for objects already gone).
+   */
+  private async shredLeftover(key: ExistingKeyState, now: Date): Promise<Step> {
+    let done = false;
+    const id = `${key.tenantId}:${key.keyId}`;
+    const destroyedAt = key.status === 'Destroyed' ? Date.parse(key.destroyedAt) : Number.NaN;
+    if (residentRefs(key).length > 0 && !this.residentGone.has(id) && now.getTime() - destroyedAt < RESIDENT_DELETION_RETRY_MS) {
+      done = await this.destroyResidentObjects(key);
+      this.residentGone.set(id, destroyedAt);
+    }
+    const stream = keyMaterialStream(key.tenantId, key.keyId);
+    if ((await this.ports.store.readStream(stream, { maxCount: 1 })).length > 0) {
+      await this.ports.store.deleteStream(stream);
+      done = true;
+    }
+    return done ? 'done' : 'skipped';
+  }
+
+  /** Deletes every provider-resident version of `key` in the provider; true when any was still there. */
+  private async destroyResidentObjects(key: ExistingKeyState): Promise<boolean> {
+    const refs = residentRefs(key);
+    if (refs.length === 0) return false;
+    if (key.provider !== this.gateway.provider.kind) {
+      throw new KeyOperationError('PROVIDER_MISMATCH', `key ${key.keyId} lives in provider '${key.provider}'; this instance uses '${this.gateway.provider.kind}'`);
+    }
+    let deleted = false;
+    for (const ref of refs) {
+      if (await this.gateway.call(breakerFor(key.purpose), 'destroy_key', (p, signal) => p.destroyKey(ref, { signal }))) deleted = true;
+    }
+    return deleted;
+  }
+
+  private forgetOlderThan(cutoff: number): void {
+    for (const [id, destroyedAt] of this.residentGone) if (!(destroyedAt >= cutoff)) this.residentGone.delete(id);
   }
 
   private async each(keys: Iterable<ExistingKeyState>, run: (key: ExistingKeyState) => Promise<Step>): Promise<MaintenanceReport> {
@@ -90,3 +139,4 @@ export class KeyMaintenance {
     return { status: failed.length === 0 ? 'success' : 'partial', done, skipped, failed };
   }
 }
+

@@ -48,6 +48,9 @@ export class MemoryProvider implements KmsProvider {
   async createAsymmetricKey(): Promise<never> {
     throw new KmsProviderError('KMS_UNSUPPORTED', 'not in tests', { provider: 'local', operation: 'createAsymmetricKey' });
   }
+  async destroyKey(): Promise<boolean> {
+    return false;
+  }
   async sign(): Promise<never> {
     throw new KmsProviderError('KMS_UNSUPPORTED', 'not in tests', { provider: 'local', operation: 'sign' });
   }

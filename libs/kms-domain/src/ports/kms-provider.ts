@@ -16,8 +16,14 @@ export interface KmsProvider {
   encrypt(plaintext: Uint8Array, context: EncryptionContext, options?: KmsCallOptions): Promise<Uint8Array>;
   /** Unwraps a blob from `encrypt`/`generateDataKey`; fails with KMS_INVALID_CIPHERTEXT unless `context` matches exactly. */
   decrypt(wrapped: Uint8Array, context: EncryptionContext, options?: KmsCallOptions): Promise<Uint8Array>;
-  /** Creates a key that never leaves the provider; returns its provider key id. */
-  createAsymmetricKey(spec: AsymmetricKeySpec, options?: KmsCallOptions): Promise<ProviderKeyRef>;
+  /** Creates a key that never leaves the provider, for `options.role` (default `tenant`); returns its provider key id. */
+  createAsymmetricKey(spec: AsymmetricKeySpec, options?: CreateAsymmetricKeyOptions): Promise<ProviderKeyRef>;
+  /**
+   * Deletes a provider-resident key for good (a destroyed keyledger key): the HSM objects are
+   * removed, AWS schedules the deletion with its shortest window. True when something was deleted
+   * or scheduled, false when the provider holds no such key (already gone). Never the master key.
+   */
+  destroyKey(keyId: string, options?: KmsCallOptions): Promise<boolean>;
   /** Signs a precomputed digest with a provider-resident key; the signature is DER encoded. */
   sign(keyId: string, digest: Uint8Array, algorithm: SigningAlgorithm, options?: KmsCallOptions): Promise<Uint8Array>;
   /** The public key of a provider-resident key as DER SubjectPublicKeyInfo. */
@@ -37,6 +43,13 @@ export type EncryptionContext = Readonly<Record<string, string>>;
 
 export interface KmsCallOptions {
   readonly signal?: AbortSignal;
+}
+
+/** What a provider-resident key is for; names the HSM object (`keyledger-<role>-…`) and the AWS key description. */
+export type ProviderKeyRole = 'tenant' | 'audit';
+
+export interface CreateAsymmetricKeyOptions extends KmsCallOptions {
+  readonly role?: ProviderKeyRole;
 }
 
 export interface GeneratedDataKey {

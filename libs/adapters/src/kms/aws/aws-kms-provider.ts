@@ -6,11 +6,13 @@ import {
   GenerateDataKeyCommand,
   GetPublicKeyCommand,
   KMSClient,
+  ScheduleKeyDeletionCommand,
   SignCommand,
   type KeyMetadata,
 } from '@aws-sdk/client-kms';
 import type {
   AsymmetricKeySpec,
+  CreateAsymmetricKeyOptions,
   EncryptionContext,
   GeneratedDataKey,
   KmsCallOptions,
@@ -18,6 +20,7 @@ import type {
   KmsProvider,
   ProviderKeyDescription,
   ProviderKeyRef,
+  ProviderKeyRole,
   ProviderKeyState,
   SigningAlgorithm,
 } from '@keyledger/kms-domain';
@@ -98,14 +101,35 @@ export class AwsKmsProvider implements KmsProvider {
     return out.Plaintext;
   }
 
-  async createAsymmetricKey(spec: AsymmetricKeySpec, options?: KmsCallOptions): Promise<ProviderKeyRef> {
+  async createAsymmetricKey(spec: AsymmetricKeySpec, options?: CreateAsymmetricKeyOptions): Promise<ProviderKeyRef> {
+    const description = DESCRIPTIONS[options?.role ?? 'tenant'];
+    if (description === undefined) throw kmsError('aws', 'createAsymmetricKey', 'KMS_INVALID_REQUEST', 'unknown key role');
     const out = await this.call('createAsymmetricKey', options, (send, abortSignal) =>
-      send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY', Description: 'keyledger provider-resident signing key' }), {
-        abortSignal,
-      }),
+      send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY', Description: description }), { abortSignal }),
     );
     if (!out.KeyMetadata?.KeyId) throw this.malformed('createAsymmetricKey');
     return { keyId: out.KeyMetadata.KeyId };
+  }
+
+  /**
+   * Schedules the deletion of a resident key with AWS's shortest window (7 days; the key is
+   * unusable from now on). False when AWS no longer has the key or its deletion is already
+   * scheduled. The master key is refused.
+   */
+  async destroyKey(keyId: string, options?: KmsCallOptions): Promise<boolean> {
+    v.assertKeyId(keyId, 'aws', 'destroyKey');
+    if (keyId === this.masterKeyId || keyId.startsWith('alias/')) {
+      throw kmsError('aws', 'destroyKey', 'KMS_INVALID_REQUEST', 'only provider-resident keys can be destroyed');
+    }
+    try {
+      await this.call('destroyKey', options, (send, abortSignal) =>
+        send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: AWS_MIN_DELETION_WINDOW_DAYS }), { abortSignal }),
+      );
+      return true;
+    } catch (error) {
+      if (isKmsProviderError(error) && (error.code === 'KMS_KEY_NOT_FOUND' || error.code === 'KMS_INVALID_STATE')) return false;
+      throw error;
+    }
   }
 
   async sign(keyId: string, digest: Uint8Array, algorithm: SigningAlgorithm, options?: KmsCallOptions): Promise<Uint8Array> {
@@ -165,6 +189,14 @@ export class AwsKmsProvider implements KmsProvider {
     return kmsError('aws', operation, 'KMS_PROVIDER_FAILURE', 'the response lacks a required field');
   }
 }
+
+/** AWS KMS's shortest `PendingWindowInDays` for ScheduleKeyDeletion. */
+export const AWS_MIN_DELETION_WINDOW_DAYS = 7;
+
+const DESCRIPTIONS: Readonly<Record<ProviderKeyRole, string>> = {
+  tenant: 'keyledger tenant signing key (provider-resident)',
+  audit: 'keyledger audit checkpoint key',
+};
 
 const STATES: Readonly<Record<string, ProviderKeyState>> = {
   Enabled: 'Enabled',

@@ -76,6 +76,16 @@ export class LocalKeyStore {
     }));
   }
 
+  /** Deletes a resident key; false when the file does not hold it. */
+  async remove(keyId: string, signal?: AbortSignal): Promise<boolean> {
+    let removed = false;
+    await this.mutate('destroyKey', signal, (data) => {
+      removed = data.keys.some((key) => key.keyId === keyId);
+      return removed ? { ...data, keys: data.keys.filter((key) => key.keyId !== keyId) } : data;
+    });
+    return removed;
+  }
+
   async setMasterKeyState(state: LocalKeyState): Promise<void> {
     await this.mutate('setKeyState', undefined, (data) => ({ ...data, masterKeyState: state }));
   }

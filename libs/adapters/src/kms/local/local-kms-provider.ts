@@ -3,6 +3,7 @@ import {
   DATA_KEY_BYTES,
   isKmsProviderError,
   type AsymmetricKeySpec,
+  type CreateAsymmetricKeyOptions,
   type EncryptionContext,
   type GeneratedDataKey,
   type KmsCallOptions,
@@ -75,7 +76,7 @@ export class LocalKmsProvider implements KmsProvider {
     return new Uint8Array(plaintext);
   }
 
-  async createAsymmetricKey(spec: AsymmetricKeySpec, options?: KmsCallOptions): Promise<ProviderKeyRef> {
+  async createAsymmetricKey(spec: AsymmetricKeySpec, options?: CreateAsymmetricKeyOptions): Promise<ProviderKeyRef> {
     this.precheck('createAsymmetricKey', options);
     if (spec !== 'ECC_NIST_P256') throw kmsError('local', 'createAsymmetricKey', 'KMS_UNSUPPORTED', 'only ECC_NIST_P256 is supported');
     const keyId = `local-ec-${randomUUID()}`;
@@ -94,6 +95,14 @@ export class LocalKmsProvider implements KmsProvider {
       options?.signal,
     );
     return { keyId };
+  }
+
+  /** Removes a resident key from the key store (every process on the data directory); false when it held none. */
+  async destroyKey(keyId: string, options?: KmsCallOptions): Promise<boolean> {
+    this.precheck('destroyKey', options);
+    v.assertKeyId(keyId, 'local', 'destroyKey');
+    if (keyId === LOCAL_MASTER_KEY_ID) throw kmsError('local', 'destroyKey', 'KMS_INVALID_REQUEST', 'only provider-resident keys can be destroyed');
+    return this.store.remove(keyId, options?.signal);
   }
 
   async sign(keyId: string, digest: Uint8Array, algorithm: SigningAlgorithm, options?: KmsCallOptions): Promise<Uint8Array> {

@@ -4,6 +4,7 @@ import {
   DATA_KEY_BYTES,
   isKmsProviderError,
   type AsymmetricKeySpec,
+  type CreateAsymmetricKeyOptions,
   type EncryptionContext,
   type GeneratedDataKey,
   type KmsCallOptions,
@@ -17,7 +18,7 @@ import { concat, ecdsaRawToDer } from '../shared/ecdsa-der';
 import { kmsError, throwIfAborted } from '../shared/kms-errors';
 import * as v from '../shared/validation';
 import { mapPkcs11Error, mapUnwrapError } from './pkcs11-error-mapping';
-import { ecKeyPairTemplates, findKeyById, findMasterKey, isTrue, masterKeyTemplate, p256Spki } from './pkcs11-keys';
+import { assertLabel, ecKeyPairTemplates, findKeyById, findMasterKey, isProviderKeyRole, isTrue, masterKeyTemplate, narrowLegacyRights, p256Spki, residentKeyLabel } from './pkcs11-keys';
 import { Pkcs11Token, type Pkcs11TokenOptions } from './pkcs11-token';
 
 export interface Pkcs11KmsOptions extends Pkcs11TokenOptions {
@@ -45,21 +46,25 @@ export class Pkcs11KmsProvider implements KmsProvider {
   private constructor(
     private readonly token: Pkcs11Token,
     readonly masterKeyId: string,
+    /** Objects of earlier versions whose unused rights were cleared at this start (see narrowLegacyRights). */
+    readonly legacyObjectsNarrowed: number,
   ) {}
 
   static async create(options: Pkcs11KmsOptions): Promise<Pkcs11KmsProvider> {
     const token = Pkcs11Token.open(options);
-    const label = options.masterKeyLabel ?? 'keyledger-master';
+    const label = options.masterKeyLabel ?? DEFAULT_MASTER_KEY_LABEL;
+    let narrowed: number;
     try {
       const found = findMasterKey(token, label);
       if (found.length > 1) throw kmsError('pkcs11', 'start', 'KMS_MISCONFIGURED', `more than one key labelled ${label}`);
       if (found.length === 0 && !options.createMasterKey) throw kmsError('pkcs11', 'start', 'KMS_MISCONFIGURED', `no key labelled ${label} in the token`);
-      if (found.length === 0) token.lib.C_GenerateKey(token.session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, masterKeyTemplate(label));
+      const masterKey = found[0] ?? token.lib.C_GenerateKey(token.session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, masterKeyTemplate(label));
+      narrowed = narrowLegacyRights(token, masterKey);
     } catch (error) {
       token.close();
       throw isKmsProviderError(error) ? error : mapPkcs11Error(error, 'start');
     }
-    return new Pkcs11KmsProvider(token, label);
+    return new Pkcs11KmsProvider(token, label, narrowed);
   }
 
   async generateDataKey(context: EncryptionContext, options?: KmsCallOptions): Promise<GeneratedDataKey> {
@@ -93,9 +98,12 @@ export class Pkcs11KmsProvider implements KmsProvider {
     });
   }
 
-  async createAsymmetricKey(spec: AsymmetricKeySpec, options?: KmsCallOptions): Promise<ProviderKeyRef> {
+  /** A P-256 pair in the token labelled by role: `keyledger-tenant-<id>` or `keyledger-audit-<id>`. */
+  async createAsymmetricKey(spec: AsymmetricKeySpec, options?: CreateAsymmetricKeyOptions): Promise<ProviderKeyRef> {
     if (spec !== 'ECC_NIST_P256') throw kmsError('pkcs11', 'createAsymmetricKey', 'KMS_UNSUPPORTED', 'only ECC_NIST_P256 is supported');
-    return this.run('createAsymmetricKey', options, () => this.generatePair(null));
+    const role = options?.role ?? 'tenant';
+    if (!isProviderKeyRole(role)) throw kmsError('pkcs11', 'createAsymmetricKey', 'KMS_INVALID_REQUEST', 'unknown key role');
+    return this.run('createAsymmetricKey', options, () => this.generatePair((id) => residentKeyLabel(role, id)));
   }
 
   /**
@@ -104,7 +112,7 @@ export class Pkcs11KmsProvider implements KmsProvider {
    */
   async createLabelledKey(label: string, options?: KmsCallOptions): Promise<ProviderKeyRef> {
     assertLabel(label, 'createLabelledKey');
-    return this.run('createLabelledKey', options, () => this.generatePair(label));
+    return this.run('createLabelledKey', options, () => this.generatePair(() => label));
   }
 
   /** The key id of the private key labelled `label`, or null when the token has none. */
@@ -119,9 +127,13 @@ export class Pkcs11KmsProvider implements KmsProvider {
     });
   }
 
-  /** Deletes a resident key pair (private and public objects) from the token; false when it held none. */
+  /**
+   * Deletes a resident key pair (private and public objects) from the token; false when it held
+   * none. Only key pairs are looked up, so the wrapping key can never be deleted this way.
+   */
   async destroyKey(keyId: string, options?: KmsCallOptions): Promise<boolean> {
     v.assertKeyId(keyId, 'pkcs11', 'destroyKey');
+    if (keyId === this.masterKeyId) throw kmsError('pkcs11', 'destroyKey', 'KMS_INVALID_REQUEST', 'only provider-resident keys can be destroyed');
     return this.run('destroyKey', options, () => {
       if (!KEY_ID.test(keyId)) return false;
       const id = Buffer.from(keyId, 'hex');
@@ -173,8 +185,8 @@ export class Pkcs11KmsProvider implements KmsProvider {
    * Operator switch (what "disable" means on an HSM): clears or sets CKA_ENCRYPT/CKA_DECRYPT on
    * the wrapping key or CKA_SIGN on a resident private key, so the token itself refuses the use.
    */
-  async setKeyEnabled(keyId: string, enabled: boolean): Promise<void> {
-    this.run('setKeyEnabled', undefined, () => {
+  async setKeyEnabled(keyId: string, enabled: boolean, options?: KmsCallOptions): Promise<void> {
+    return this.run('setKeyEnabled', options, () => {
       if (keyId === this.masterKeyId) {
         const template = [pkcs11js.CKA_ENCRYPT, pkcs11js.CKA_DECRYPT].map((type) => ({ type, value: enabled }));
         this.token.lib.C_SetAttributeValue(this.token.session, this.masterKey(), template);
@@ -197,9 +209,9 @@ export class Pkcs11KmsProvider implements KmsProvider {
     return concat([HEADER, iv, sealed]);
   }
 
-  private generatePair(label: string | null): ProviderKeyRef {
+  private generatePair(labelFor: (id: Buffer) => string): ProviderKeyRef {
     const id = randomBytes(16);
-    const templates = ecKeyPairTemplates(id, label ?? `keyledger-ec-${id.toString('hex')}`);
+    const templates = ecKeyPairTemplates(id, labelFor(id));
     this.token.lib.C_GenerateKeyPair(this.token.session, { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN }, templates.publicKey, templates.privateKey);
     return { keyId: id.toString('hex') };
   }
@@ -227,11 +239,8 @@ export class Pkcs11KmsProvider implements KmsProvider {
   }
 }
 
-const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function assertLabel(label: string, operation: string): void {
-  if (typeof label !== 'string' || !LABEL.test(label)) throw kmsError('pkcs11', operation, 'KMS_INVALID_REQUEST', 'the label must be 1..128 characters from [A-Za-z0-9._-]');
-}
+/** `PKCS11_MASTER_KEY_LABEL`'s default. */
+export const DEFAULT_MASTER_KEY_LABEL = 'keyledger-master';
 
 function gcm(iv: Buffer, context: EncryptionContext): pkcs11js.Mechanism {
   const aad = Buffer.concat([HEADER, v.canonicalEncryptionContext(context)]);

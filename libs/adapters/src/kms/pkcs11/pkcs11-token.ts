@@ -49,6 +49,18 @@ export class Pkcs11Token {
     }
   }
 
+  /** Handles of every object matching the template (read before the caller changes any of them). */
+  findAll(template: pkcs11js.Template): pkcs11js.Handle[] {
+    const handles: pkcs11js.Handle[] = [];
+    this.lib.C_FindObjectsInit(this.session, template);
+    try {
+      for (let batch = this.lib.C_FindObjects(this.session, 256); batch.length > 0; batch = this.lib.C_FindObjects(this.session, 256)) handles.push(...batch);
+    } finally {
+      this.lib.C_FindObjectsFinal(this.session);
+    }
+    return handles;
+  }
+
   attribute(object: pkcs11js.Handle, type: number): Buffer {
     const [result] = this.lib.C_GetAttributeValue(this.session, object, [{ type }]);
     return result.value;

@@ -143,6 +143,34 @@ export function kmsProviderContract(name: string, createHarness: () => Promise<K
         await expectKmsError(p().describeKey(h.unknownKeyId), 'KMS_KEY_NOT_FOUND');
       });
 
+      it('destroys a resident key for good: it no longer signs, destroying it again or an unknown key answers false', async () => {
+        const { keyId } = await p().createAsymmetricKey('ECC_NIST_P256', { role: 'audit' });
+        expect(await p().sign(keyId, new Uint8Array(32), 'ECDSA_SHA_256')).toBeInstanceOf(Uint8Array);
+        expect(await p().destroyKey(keyId)).toBe(true);
+        const refused = await p().sign(keyId, new Uint8Array(32), 'ECDSA_SHA_256').then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        // Gone at once (HSM, local) or pending deletion (AWS's shortest window): never usable again.
+        expect(isKmsProviderError(refused) && { code: refused.code, transient: refused.transient }).toEqual({
+          code: expect.stringMatching(/^KMS_(KEY_NOT_FOUND|INVALID_STATE)$/),
+          transient: false,
+        });
+        const described = await p().describeKey(keyId).then(
+          (d) => d.state,
+          (e: unknown) => (isKmsProviderError(e) ? e.code : e),
+        );
+        expect(['KMS_KEY_NOT_FOUND', 'PendingDeletion']).toContain(described);
+        expect(await p().destroyKey(keyId)).toBe(false);
+        expect(await p().destroyKey(h.unknownKeyId)).toBe(false);
+      });
+
+      it('refuses to destroy the master key, which keeps working', async () => {
+        await expectKmsError(p().destroyKey(p().masterKeyId), 'KMS_INVALID_REQUEST');
+        const blob = await p().encrypt(Uint8Array.of(5), CONTEXT);
+        expect(Buffer.from(await p().decrypt(blob, CONTEXT))).toEqual(Buffer.of(5));
+      });
+
       describeWith([openssl], 'verified by openssl', () => {
         it('produces signatures that `openssl dgst -verify` accepts, and rejects a changed message', async () => {
           const { keyId } = await p().createAsymmetricKey('ECC_NIST_P256');
