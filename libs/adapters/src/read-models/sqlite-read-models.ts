@@ -259,7 +259,7 @@ export class SqliteReadModels implements ReadModels {
   readonly breakers = {
     get: (name: string, instance: string): BreakerViewEntry | undefined => this.cached('breakers', breakerRowId(name, instance)),
     outOf: (names: readonly string[]): readonly BreakerViewEntry[] =>
-      names.flatMap((name) => (this.stmt("SELECT body FROM rm_breakers WHERE name = ? AND state <> 'closed' ORDER BY id").all(name) as Row[]).map(parse<BreakerViewEntry>)),
+      [...new Set(names)].flatMap((name) => (this.stmt("SELECT body FROM rm_breakers WHERE name = ? AND state <> 'closed' ORDER BY id").all(name) as Row[]).map(parse<BreakerViewEntry>)),
   };
 
   readonly freeze = {

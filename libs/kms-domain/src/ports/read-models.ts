@@ -79,7 +79,7 @@ export interface SessionReadModel {
 /** The breakers read model: every breaker instance's last recorded position. */
 export interface BreakerReadModel {
   get(name: string, instance: string): BreakerViewEntry | undefined;
-  /** Instances of the named breakers that are not closed. */
+  /** Instances of the named breakers that are not closed, in the order of `names` (each once), then by instance. */
   outOf(names: readonly string[]): readonly BreakerViewEntry[];
 }
 

@@ -122,7 +122,10 @@ export class InMemoryReadModels implements ReadModels {
 
   readonly breakers = {
     get: (name: string, instance: string) => this.rows.breakers.get(breakerRowId(name, instance)),
-    outOf: (names: readonly string[]) => [...this.rows.breakers.values()].filter((b) => names.includes(b.name) && b.state !== 'closed'),
+    outOf: (names: readonly string[]) =>
+      [...new Set(names)].flatMap((name) =>
+        [...this.rows.breakers.values()].filter((b) => b.name === name && b.state !== 'closed').sort((a, b) => (a.instance < b.instance ? -1 : 1)),
+      ),
   };
 
   readonly freeze = {
