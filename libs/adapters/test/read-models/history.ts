@@ -245,6 +245,9 @@ export function generateHistory(seed: number, options: HistoryOptions = {}): Pro
   return feed.all;
 }
 
+/** The history `feeder.ts` feeds (the parent test generates the same one from the same seed). */
+export const FEEDER_HISTORY: HistoryOptions = { tenants: 5, steps: 1200 };
+
 /** Splits events into pages of random sizes between 1 and `max`. */
 export function randomPages<T>(events: readonly T[], seed: number, max: number): T[][] {
   const r = prng(seed);
