@@ -7,11 +7,13 @@ import {
   READ_MODEL_TABLE_NAMES,
   breakerRowId,
   decodeCursor,
+  decodeRotationCursor,
   deleteAfterMs,
   encodeCursor,
   foldPage,
   keyRowId,
   lastRotatedMs,
+  requireLimit,
   rotationDueMs,
   rowIdsOf,
   type BreakGlassViewEntry,
@@ -164,13 +166,15 @@ export class SqliteReadModels implements ReadModels {
       return row?.tenant_id;
     },
     listTenant: (tenantId: string, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [after] = page.cursor ? decodeCursor(page.cursor, 's') : [''];
       const rows = this.stmt('SELECT body, key_id FROM rm_keys WHERE tenant_id = ? AND key_id > ? ORDER BY key_id LIMIT ?').all(tenantId, after, page.limit + 1) as (Row & { key_id: string })[];
       return this.paged(rows, page.limit, (r) => [r.key_id]);
     },
     dueForRotation: (now: Date, maxAgeDays: number | undefined, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const at = now.getTime();
-      const [pass, ...rest] = page.cursor ? decodeCursor(page.cursor, 'snss') : ['p', FAR_PAST, '', ''];
+      const [pass, ...rest] = page.cursor ? decodeRotationCursor(page.cursor) : ['p', FAR_PAST, '', ''];
       let [n, t, k] = rest;
       const items: (Row & { tenant_id: string; key_id: string; sort: number; pass: string })[] = [];
       if (pass === 'p') {
@@ -198,6 +202,7 @@ export class SqliteReadModels implements ReadModels {
       return byPeriod + byAge.n;
     },
     enabledRotatedBefore: (before: Date, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [n, t, k] = page.cursor ? decodeCursor(page.cursor, 'nss') : [FAR_PAST, '', ''];
       const rows = this.stmt(
         "SELECT body, tenant_id, key_id, last_rotated_at FROM rm_keys WHERE status = 'Enabled' AND last_rotated_at <= ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
@@ -205,8 +210,9 @@ export class SqliteReadModels implements ReadModels {
       return this.paged(rows, page.limit, (r) => [r.last_rotated_at, r.tenant_id, r.key_id]);
     },
     recentlyRotated: (limit: number): readonly KeyViewEntry[] =>
-      (this.stmt("SELECT body FROM rm_keys WHERE status = 'Enabled' AND mode = 'wrapped' ORDER BY last_rotated_at DESC, tenant_id DESC, key_id DESC LIMIT ?").all(Math.max(0, limit)) as Row[]).map(parse<KeyViewEntry>),
+      (this.stmt("SELECT body FROM rm_keys WHERE status = 'Enabled' AND mode = 'wrapped' ORDER BY last_rotated_at DESC, tenant_id DESC, key_id DESC LIMIT ?").all(requireLimit(limit, 0)) as Row[]).map(parse<KeyViewEntry>),
     deletionDue: (now: Date, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [n, t, k] = page.cursor ? decodeCursor(page.cursor, 'nss') : [FAR_PAST, '', ''];
       const rows = this.stmt(
         "SELECT body, tenant_id, key_id, delete_after FROM rm_keys WHERE status = 'PendingDeletion' AND delete_after <= ? AND (delete_after, tenant_id, key_id) > (?, ?, ?) ORDER BY delete_after, tenant_id, key_id LIMIT ?",
@@ -214,6 +220,7 @@ export class SqliteReadModels implements ReadModels {
       return this.paged(rows, page.limit, (r) => [r.delete_after, r.tenant_id, r.key_id]);
     },
     withStatus: (status: KeyStatus, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [t, k] = page.cursor ? decodeCursor(page.cursor, 'ss') : ['', ''];
       const rows = this.stmt('SELECT body, tenant_id, key_id FROM rm_keys WHERE status = ? AND (tenant_id, key_id) > (?, ?) ORDER BY tenant_id, key_id LIMIT ?').all(status, t, k, page.limit + 1) as (Row & { tenant_id: string; key_id: string })[];
       return this.paged(rows, page.limit, (r) => [r.tenant_id, r.key_id]);
@@ -231,6 +238,7 @@ export class SqliteReadModels implements ReadModels {
     activeBreakGlass: (): readonly SignerEntry[] =>
       (this.stmt("SELECT body FROM rm_signers WHERE owner_kind = 'break-glass' AND status <> 'Retired' ORDER BY id").all() as Row[]).map(parse<SignerEntry>),
     keysNeedingSigners: (page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [t, k] = page.cursor ? decodeCursor(page.cursor, 'ss') : ['', ''];
       const rows = this.stmt(
         `SELECT k.body, k.tenant_id, k.key_id FROM rm_keys k WHERE k.purpose = 'sign' AND (k.tenant_id, k.key_id) > (?, ?) AND (
@@ -245,14 +253,15 @@ export class SqliteReadModels implements ReadModels {
   readonly sessions = {
     get: (sessionId: string): BreakGlassViewEntry | undefined => this.cached('sessions', sessionId),
     withStatus: (status: BreakGlassViewEntry['status'], page: PageRequest): RowPage<BreakGlassViewEntry> => {
+      requireLimit(page.limit);
       const [after] = page.cursor ? decodeCursor(page.cursor, 's') : [''];
       const rows = this.stmt('SELECT body, id FROM rm_sessions WHERE status = ? AND id > ? ORDER BY id LIMIT ?').all(status, after, page.limit + 1) as (Row & { id: string })[];
       return this.paged(rows, page.limit, (r) => [r.id]);
     },
     dueForExpiry: (now: Date, limit: number): readonly BreakGlassViewEntry[] =>
-      (this.stmt("SELECT body FROM rm_sessions WHERE status IN ('Active', 'KeyLost') AND expires_at <= ? ORDER BY id LIMIT ?").all(now.getTime(), limit) as Row[]).map(parse<BreakGlassViewEntry>),
+      (this.stmt("SELECT body FROM rm_sessions WHERE status IN ('Active', 'KeyLost') AND expires_at <= ? ORDER BY id LIMIT ?").all(now.getTime(), requireLimit(limit, 0)) as Row[]).map(parse<BreakGlassViewEntry>),
     awaitingKeyDestruction: (limit: number): readonly BreakGlassViewEntry[] =>
-      (this.stmt('SELECT body FROM rm_sessions WHERE awaiting_destruction = 1 ORDER BY id LIMIT ?').all(limit) as Row[]).map(parse<BreakGlassViewEntry>),
+      (this.stmt('SELECT body FROM rm_sessions WHERE awaiting_destruction = 1 ORDER BY id LIMIT ?').all(requireLimit(limit, 0)) as Row[]).map(parse<BreakGlassViewEntry>),
     activeCount: (): number => (this.stmt("SELECT COUNT(*) AS n FROM rm_sessions WHERE status IN ('Active', 'KeyLost')").get() as { n: number }).n,
   };
 
