@@ -69,6 +69,25 @@ export function pagingContract(fresh: Fresh): void {
       expect(keyIds(m.keys.listTenant('acme', { limit: 1, cursor: '' }))).toEqual(['k-a']);
     });
 
+    it('refuses a rotation cursor of the right shape whose pass is neither the period nor the age pass', () => {
+      const m = seeded();
+      for (const pass of ['a', 'x', '']) {
+        expect(catching(() => m.keys.dueForRotation(at(500), 10, { limit: 2, cursor: b64([pass, 0, '', '']) }))).toMatchObject({ code: 'VALIDATION_FAILED', field: 'cursor' });
+      }
+    });
+
+    it('refuses a limit that is not a whole number, or below 1 for a page and below 0 otherwise, with a validation error on field limit', () => {
+      const m = seeded();
+      const refusals = [
+        ...PAGED.flatMap(([, query]) => [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY].map((limit) => () => query(m, { limit }))),
+        ...[-1, 2.5, Number.NaN].flatMap((limit) => [() => m.keys.recentlyRotated(limit), () => m.sessions.dueForExpiry(at(500), limit), () => m.sessions.awaitingKeyDestruction(limit)]),
+      ];
+      for (const call of refusals) expect(catching(call)).toMatchObject({ code: 'VALIDATION_FAILED', field: 'limit' });
+      expect(m.keys.recentlyRotated(0)).toEqual([]);
+      expect(m.sessions.dueForExpiry(at(500), 0)).toEqual([]);
+      expect(m.sessions.awaitingKeyDestruction(0)).toEqual([]);
+    });
+
     describe.each(PAGED)('%s', (_name, query, shape) => {
       it('pages to the end with the cursors it hands out', () => {
         const m = seeded();
