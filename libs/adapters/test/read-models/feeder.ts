@@ -2,7 +2,8 @@
 //   crash <file> <seed>           applies the first half, then SIGKILLs itself inside the next page's
 //                                 transaction, after its rows are written and before its position is
 //   feed <file> <seed> <maxPage>  prints `ready`, waits for `go` on stdin, applies the history in
-//                                 random pages, prints `done <pages it found already advanced by another writer>`
+//                                 random pages 1 ms apart, prints `done <pages it found already
+//                                 advanced by another writer>`
 import { SqliteReadModels } from '../../src/read-models/sqlite-read-models';
 import { FEEDER_HISTORY, generateHistory, randomPages } from './history';
 
@@ -24,10 +25,13 @@ if (mode === 'crash') {
   process.stdin.once('data', () => {
     let last = 0;
     let foreign = 0;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
     for (const page of pages) {
       if (models.position() > last) foreign += 1;
       models.apply(page);
       last = models.position();
+      // A page at a time as a subscription delivers them, not a hot loop that keeps the write lock to itself.
+      Atomics.wait(pause, 0, 0, 1);
     }
     models.close();
     process.stdout.write(`done ${foreign}\n`, () => process.exit(0));

@@ -219,8 +219,8 @@ describe('SqliteReadModels on a file', () => {
       ]);
       const foreign = runs.map((r) => Number(r.lines.find((l) => l.startsWith('done '))?.slice(5)));
       expect(foreign.every(Number.isInteger)).toBe(true);
-      // At least one writer found the other's events already applied.
-      expect(foreign[0] + foreign[1]).toBeGreaterThan(0);
+      // The writers overlapped in time: one found the other's events applied between its own pages, more than once.
+      expect(Math.max(...foreign)).toBeGreaterThan(1);
       const history = generateHistory(31, FEEDER_HISTORY);
       expect(snapshot(open(file), probeOf(history))).toEqual(cleanSnapshot(history));
     });
