@@ -88,7 +88,9 @@ const TABLE_OF: { readonly [T in ReadModelTableName]: string } = {
  * position: a crash loses the whole page or nothing, and several processes may feed the same file
  * (events another one already applied are skipped). Point reads go through an LRU per table that
  * every applied event invalidates for the rows it touches; queries use the indexes of
- * `sqlite-read-model-schema.ts`, so none walks every key.
+ * `sqlite-read-model-schema.ts`, so none walks every key. The time-ordered key queries name their
+ * partial index (`INDEXED BY`): without statistics the planner prefers the status index, which
+ * walks and sorts every enabled key.
  */
 export class SqliteReadModels implements ReadModels {
   private readonly db: Database.Database;
@@ -180,7 +182,7 @@ export class SqliteReadModels implements ReadModels {
       if (pass === 'p') {
         items.push(
           ...(this.stmt(
-            "SELECT body, tenant_id, key_id, due_at AS sort, 'p' AS pass FROM rm_keys WHERE status = 'Enabled' AND due_at <= ? AND (due_at, tenant_id, key_id) > (?, ?, ?) ORDER BY due_at, tenant_id, key_id LIMIT ?",
+            "SELECT body, tenant_id, key_id, due_at AS sort, 'p' AS pass FROM rm_keys INDEXED BY rm_keys_due WHERE status = 'Enabled' AND due_at <= ? AND (due_at, tenant_id, key_id) > (?, ?, ?) ORDER BY due_at, tenant_id, key_id LIMIT ?",
           ).all(at, n, t, k, page.limit + 1) as never[]),
         );
         [n, t, k] = [FAR_PAST, '', ''];
@@ -188,7 +190,7 @@ export class SqliteReadModels implements ReadModels {
       if (maxAgeDays !== undefined && items.length <= page.limit) {
         items.push(
           ...(this.stmt(
-            "SELECT body, tenant_id, key_id, last_rotated_at AS sort, 'q' AS pass FROM rm_keys WHERE status = 'Enabled' AND last_rotated_at <= ? AND due_at > ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
+            "SELECT body, tenant_id, key_id, last_rotated_at AS sort, 'q' AS pass FROM rm_keys INDEXED BY rm_keys_rotated WHERE status = 'Enabled' AND last_rotated_at <= ? AND due_at > ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
           ).all(at - maxAgeDays * MS_PER_DAY, at, n, t, k, page.limit + 1 - items.length) as never[]),
         );
       }
@@ -196,26 +198,26 @@ export class SqliteReadModels implements ReadModels {
     },
     overdueCount: (now: Date, maxAgeDays: number | undefined, overdueAfterDays = 1): number => {
       const latest = now.getTime() - overdueAfterDays * MS_PER_DAY;
-      const byPeriod = (this.stmt("SELECT COUNT(*) AS n FROM rm_keys WHERE status = 'Enabled' AND due_at <= ?").get(latest) as { n: number }).n;
+      const byPeriod = (this.stmt("SELECT COUNT(*) AS n FROM rm_keys INDEXED BY rm_keys_due WHERE status = 'Enabled' AND due_at <= ?").get(latest) as { n: number }).n;
       if (maxAgeDays === undefined) return byPeriod;
-      const byAge = this.stmt("SELECT COUNT(*) AS n FROM rm_keys WHERE status = 'Enabled' AND last_rotated_at <= ? AND due_at > ?").get(latest - maxAgeDays * MS_PER_DAY, latest) as { n: number };
+      const byAge = this.stmt("SELECT COUNT(*) AS n FROM rm_keys INDEXED BY rm_keys_rotated WHERE status = 'Enabled' AND last_rotated_at <= ? AND due_at > ?").get(latest - maxAgeDays * MS_PER_DAY, latest) as { n: number };
       return byPeriod + byAge.n;
     },
     enabledRotatedBefore: (before: Date, page: PageRequest): RowPage<KeyViewEntry> => {
       requireLimit(page.limit);
       const [n, t, k] = page.cursor ? decodeCursor(page.cursor, 'nss') : [FAR_PAST, '', ''];
       const rows = this.stmt(
-        "SELECT body, tenant_id, key_id, last_rotated_at FROM rm_keys WHERE status = 'Enabled' AND last_rotated_at <= ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
+        "SELECT body, tenant_id, key_id, last_rotated_at FROM rm_keys INDEXED BY rm_keys_rotated WHERE status = 'Enabled' AND last_rotated_at <= ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
       ).all(before.getTime(), n, t, k, page.limit + 1) as (Row & { tenant_id: string; key_id: string; last_rotated_at: number })[];
       return this.paged(rows, page.limit, (r) => [r.last_rotated_at, r.tenant_id, r.key_id]);
     },
     recentlyRotated: (limit: number): readonly KeyViewEntry[] =>
-      (this.stmt("SELECT body FROM rm_keys WHERE status = 'Enabled' AND mode = 'wrapped' ORDER BY last_rotated_at DESC, tenant_id DESC, key_id DESC LIMIT ?").all(requireLimit(limit, 0)) as Row[]).map(parse<KeyViewEntry>),
+      (this.stmt("SELECT body FROM rm_keys INDEXED BY rm_keys_rotated WHERE status = 'Enabled' AND mode = 'wrapped' ORDER BY last_rotated_at DESC, tenant_id DESC, key_id DESC LIMIT ?").all(requireLimit(limit, 0)) as Row[]).map(parse<KeyViewEntry>),
     deletionDue: (now: Date, page: PageRequest): RowPage<KeyViewEntry> => {
       requireLimit(page.limit);
       const [n, t, k] = page.cursor ? decodeCursor(page.cursor, 'nss') : [FAR_PAST, '', ''];
       const rows = this.stmt(
-        "SELECT body, tenant_id, key_id, delete_after FROM rm_keys WHERE status = 'PendingDeletion' AND delete_after <= ? AND (delete_after, tenant_id, key_id) > (?, ?, ?) ORDER BY delete_after, tenant_id, key_id LIMIT ?",
+        "SELECT body, tenant_id, key_id, delete_after FROM rm_keys INDEXED BY rm_keys_deletion WHERE status = 'PendingDeletion' AND delete_after <= ? AND (delete_after, tenant_id, key_id) > (?, ?, ?) ORDER BY delete_after, tenant_id, key_id LIMIT ?",
       ).all(now.getTime(), n, t, k, page.limit + 1) as (Row & { tenant_id: string; key_id: string; delete_after: number })[];
       return this.paged(rows, page.limit, (r) => [r.delete_after, r.tenant_id, r.key_id]);
     },
@@ -236,7 +238,7 @@ export class SqliteReadModels implements ReadModels {
   readonly signers = {
     get: (kid: string): SignerEntry | undefined => this.cached('signers', kid),
     activeBreakGlass: (): readonly SignerEntry[] =>
-      (this.stmt("SELECT body FROM rm_signers WHERE owner_kind = 'break-glass' AND status <> 'Retired' ORDER BY id").all() as Row[]).map(parse<SignerEntry>),
+      (this.stmt("SELECT body FROM rm_signers WHERE owner_kind = 'break-glass' AND status = 'Active' ORDER BY id").all() as Row[]).map(parse<SignerEntry>),
     keysNeedingSigners: (page: PageRequest): RowPage<KeyViewEntry> => {
       requireLimit(page.limit);
       const [t, k] = page.cursor ? decodeCursor(page.cursor, 'ss') : ['', ''];
