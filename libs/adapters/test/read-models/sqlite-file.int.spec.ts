@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { InMemoryReadModels, READ_MODEL_SCHEMA_VERSION, type ProjectedEvent, type ReadModels } from '@keyledger/kms-domain';
 import { SqliteReadModels } from '../../src/read-models/sqlite-read-models';
 import { probeOf, snapshot } from './answers';
-import { ev, Feed } from './events';
+import { at, ev, Feed } from './events';
 import { FEEDER_HISTORY, generateHistory, randomPages } from './history';
 
 jest.setTimeout(60_000);
@@ -265,6 +265,53 @@ describe('SqliteReadModels on a file', () => {
       expect(small.keys.get('acme', 'k1')?.primaryVersion).toBe(2);
       expect(small.keys.get('acme', 'k3')?.primaryVersion).toBe(1);
       expect(small.keys.get('acme', 'k2')?.primaryVersion).toBe(2);
+    });
+  });
+
+  describe('query plans', () => {
+    const now = at(200);
+    /** Each query and the indexes its statements must search (never a walk of a whole table, nor a sort of every key). */
+    const QUERIES: [string, (m: ReadModels) => unknown, RegExp][] = [
+      ['keys.get', (m) => m.keys.get('tenant-0', 'k'), /PRIMARY KEY/],
+      ['keys.tenantOf', (m) => m.keys.tenantOf('k'), /INDEX rm_keys_key \(key_id=\?\)/],
+      ['keys.listTenant', (m) => m.keys.listTenant('tenant-0', { limit: 2 }), /INDEX rm_keys_tenant /],
+      ['keys.dueForRotation', (m) => m.keys.dueForRotation(now, 20, { limit: 2 }), /INDEX rm_keys_(due|rotated) /],
+      ['keys.overdueCount', (m) => m.keys.overdueCount(now, 20), /INDEX rm_keys_(due|rotated) /],
+      ['keys.enabledRotatedBefore', (m) => m.keys.enabledRotatedBefore(now, { limit: 2 }), /INDEX rm_keys_rotated /],
+      ['keys.recentlyRotated', (m) => m.keys.recentlyRotated(2), /INDEX rm_keys_rotated$/],
+      ['keys.deletionDue', (m) => m.keys.deletionDue(now, { limit: 2 }), /INDEX rm_keys_deletion /],
+      ['keys.withStatus', (m) => m.keys.withStatus('Disabled', { limit: 2 }), /INDEX rm_keys_status /],
+      ['signers.activeBreakGlass', (m) => m.signers.activeBreakGlass(), /INDEX rm_signers_kind \(owner_kind=\? AND status=\?\)/],
+      ['signers.keysNeedingSigners', (m) => m.signers.keysNeedingSigners({ limit: 2 }), /INDEX rm_keys_purpose .*INDEX rm_signers_key .*INDEX rm_signers_key /],
+      ['sessions.withStatus', (m) => m.sessions.withStatus('Active', { limit: 2 }), /INDEX rm_sessions_status /],
+      ['sessions.dueForExpiry', (m) => m.sessions.dueForExpiry(now, 2), /INDEX rm_sessions_expiry /],
+      ['sessions.awaitingKeyDestruction', (m) => m.sessions.awaitingKeyDestruction(2), /INDEX rm_sessions_awaiting /],
+      ['sessions.activeCount', (m) => m.sessions.activeCount(), /INDEX rm_sessions_expiry /],
+      ['breakers.outOf', (m) => m.breakers.outOf(['kms-signing-key']), /INDEX rm_breakers_state /],
+    ];
+
+    it.each(QUERIES)('%s searches its index', (name, query, index) => {
+      const file = newFile();
+      const writer = open(file);
+      writer.apply(events);
+      const models = open(file);
+      // The adapter's prepared statements (white box: the SQL each query ran).
+      const prepared = (models as unknown as { statements: Map<string, unknown> }).statements;
+      const before = new Set(prepared.keys());
+      query(models);
+      const sqls = [...prepared.keys()].filter((sql) => !before.has(sql) && sql.startsWith('SELECT'));
+      expect(sqls.length).toBeGreaterThan(0);
+      const db = new Database(file, { readonly: true });
+      try {
+        for (const sql of sqls) {
+          const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array((sql.match(/\?/g) ?? []).length).fill(0)) as { detail: string }[]).map((row) => row.detail);
+          expect(plan.join(' | ')).toMatch(index);
+          expect(plan.filter((detail) => /^SCAN (rm_|k\b)/.test(detail) && !/USING (COVERING )?INDEX/.test(detail))).toEqual([]);
+          if (/FROM rm_keys/.test(sql) && name !== 'keys.tenantOf') expect(plan.filter((detail) => detail.includes('TEMP B-TREE'))).toEqual([]);
+        }
+      } finally {
+        db.close();
+      }
     });
   });
 
