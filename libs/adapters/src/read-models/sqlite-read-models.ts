@@ -7,11 +7,13 @@ import {
   READ_MODEL_TABLE_NAMES,
   breakerRowId,
   decodeCursor,
+  decodeRotationCursor,
   deleteAfterMs,
   encodeCursor,
   foldPage,
   keyRowId,
   lastRotatedMs,
+  requireLimit,
   rotationDueMs,
   rowIdsOf,
   type BreakGlassViewEntry,
@@ -87,7 +89,9 @@ const TABLE_OF: { readonly [T in ReadModelTableName]: string } = {
  * position: a crash loses the whole page or nothing, and several processes may feed the same file
  * (events another one already applied are skipped). Point reads go through an LRU per table that
  * every applied event invalidates for the rows it touches; queries use the indexes of
- * `sqlite-read-model-schema.ts`, so none walks every key.
+ * `sqlite-read-model-schema.ts`, so none walks every key. The time-ordered key queries name their
+ * partial index (`INDEXED BY`): without statistics the planner prefers the status index, which
+ * walks and sorts every enabled key.
  */
 export class SqliteReadModels implements ReadModels {
   private readonly db: Database.Database;
@@ -165,19 +169,21 @@ export class SqliteReadModels implements ReadModels {
       return row?.tenant_id;
     },
     listTenant: (tenantId: string, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [after] = page.cursor ? decodeCursor(page.cursor, 's') : [''];
       const rows = this.stmt('SELECT body, key_id FROM rm_keys WHERE tenant_id = ? AND key_id > ? ORDER BY key_id LIMIT ?').all(tenantId, after, page.limit + 1) as (Row & { key_id: string })[];
       return this.paged(rows, page.limit, (r) => [r.key_id]);
     },
     dueForRotation: (now: Date, maxAgeDays: number | undefined, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const at = now.getTime();
-      const [pass, ...rest] = page.cursor ? decodeCursor(page.cursor, 'snss') : ['p', FAR_PAST, '', ''];
+      const [pass, ...rest] = page.cursor ? decodeRotationCursor(page.cursor) : ['p', FAR_PAST, '', ''];
       let [n, t, k] = rest;
       const items: (Row & { tenant_id: string; key_id: string; sort: number; pass: string })[] = [];
       if (pass === 'p') {
         items.push(
           ...(this.stmt(
-            "SELECT body, tenant_id, key_id, due_at AS sort, 'p' AS pass FROM rm_keys WHERE status = 'Enabled' AND due_at <= ? AND (due_at, tenant_id, key_id) > (?, ?, ?) ORDER BY due_at, tenant_id, key_id LIMIT ?",
+            "SELECT body, tenant_id, key_id, due_at AS sort, 'p' AS pass FROM rm_keys INDEXED BY rm_keys_due WHERE status = 'Enabled' AND due_at <= ? AND (due_at, tenant_id, key_id) > (?, ?, ?) ORDER BY due_at, tenant_id, key_id LIMIT ?",
           ).all(at, n, t, k, page.limit + 1) as never[]),
         );
         [n, t, k] = [FAR_PAST, '', ''];
@@ -185,7 +191,7 @@ export class SqliteReadModels implements ReadModels {
       if (maxAgeDays !== undefined && items.length <= page.limit) {
         items.push(
           ...(this.stmt(
-            "SELECT body, tenant_id, key_id, last_rotated_at AS sort, 'q' AS pass FROM rm_keys WHERE status = 'Enabled' AND last_rotated_at <= ? AND due_at > ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
+            "SELECT body, tenant_id, key_id, last_rotated_at AS sort, 'q' AS pass FROM rm_keys INDEXED BY rm_keys_rotated WHERE status = 'Enabled' AND last_rotated_at <= ? AND due_at > ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
           ).all(at - maxAgeDays * MS_PER_DAY, at, n, t, k, page.limit + 1 - items.length) as never[]),
         );
       }
@@ -193,28 +199,31 @@ export class SqliteReadModels implements ReadModels {
     },
     overdueCount: (now: Date, maxAgeDays: number | undefined, overdueAfterDays = 1): number => {
       const latest = now.getTime() - overdueAfterDays * MS_PER_DAY;
-      const byPeriod = (this.stmt("SELECT COUNT(*) AS n FROM rm_keys WHERE status = 'Enabled' AND due_at <= ?").get(latest) as { n: number }).n;
+      const byPeriod = (this.stmt("SELECT COUNT(*) AS n FROM rm_keys INDEXED BY rm_keys_due WHERE status = 'Enabled' AND due_at <= ?").get(latest) as { n: number }).n;
       if (maxAgeDays === undefined) return byPeriod;
-      const byAge = this.stmt("SELECT COUNT(*) AS n FROM rm_keys WHERE status = 'Enabled' AND last_rotated_at <= ? AND due_at > ?").get(latest - maxAgeDays * MS_PER_DAY, latest) as { n: number };
+      const byAge = this.stmt("SELECT COUNT(*) AS n FROM rm_keys INDEXED BY rm_keys_rotated WHERE status = 'Enabled' AND last_rotated_at <= ? AND due_at > ?").get(latest - maxAgeDays * MS_PER_DAY, latest) as { n: number };
       return byPeriod + byAge.n;
     },
     enabledRotatedBefore: (before: Date, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [n, t, k] = page.cursor ? decodeCursor(page.cursor, 'nss') : [FAR_PAST, '', ''];
       const rows = this.stmt(
-        "SELECT body, tenant_id, key_id, last_rotated_at FROM rm_keys WHERE status = 'Enabled' AND last_rotated_at <= ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
+        "SELECT body, tenant_id, key_id, last_rotated_at FROM rm_keys INDEXED BY rm_keys_rotated WHERE status = 'Enabled' AND last_rotated_at <= ? AND (last_rotated_at, tenant_id, key_id) > (?, ?, ?) ORDER BY last_rotated_at, tenant_id, key_id LIMIT ?",
       ).all(before.getTime(), n, t, k, page.limit + 1) as (Row & { tenant_id: string; key_id: string; last_rotated_at: number })[];
       return this.paged(rows, page.limit, (r) => [r.last_rotated_at, r.tenant_id, r.key_id]);
     },
     recentlyRotated: (limit: number): readonly KeyViewEntry[] =>
-      (this.stmt("SELECT body FROM rm_keys WHERE status = 'Enabled' AND mode = 'wrapped' ORDER BY last_rotated_at DESC, tenant_id DESC, key_id DESC LIMIT ?").all(Math.max(0, limit)) as Row[]).map(parse<KeyViewEntry>),
+      (this.stmt("SELECT body FROM rm_keys INDEXED BY rm_keys_rotated WHERE status = 'Enabled' AND mode = 'wrapped' ORDER BY last_rotated_at DESC, tenant_id DESC, key_id DESC LIMIT ?").all(requireLimit(limit, 0)) as Row[]).map(parse<KeyViewEntry>),
     deletionDue: (now: Date, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [n, t, k] = page.cursor ? decodeCursor(page.cursor, 'nss') : [FAR_PAST, '', ''];
       const rows = this.stmt(
-        "SELECT body, tenant_id, key_id, delete_after FROM rm_keys WHERE status = 'PendingDeletion' AND delete_after <= ? AND (delete_after, tenant_id, key_id) > (?, ?, ?) ORDER BY delete_after, tenant_id, key_id LIMIT ?",
+        "SELECT body, tenant_id, key_id, delete_after FROM rm_keys INDEXED BY rm_keys_deletion WHERE status = 'PendingDeletion' AND delete_after <= ? AND (delete_after, tenant_id, key_id) > (?, ?, ?) ORDER BY delete_after, tenant_id, key_id LIMIT ?",
       ).all(now.getTime(), n, t, k, page.limit + 1) as (Row & { tenant_id: string; key_id: string; delete_after: number })[];
       return this.paged(rows, page.limit, (r) => [r.delete_after, r.tenant_id, r.key_id]);
     },
     withStatus: (status: KeyStatus, page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [t, k] = page.cursor ? decodeCursor(page.cursor, 'ss') : ['', ''];
       const rows = this.stmt('SELECT body, tenant_id, key_id FROM rm_keys WHERE status = ? AND (tenant_id, key_id) > (?, ?) ORDER BY tenant_id, key_id LIMIT ?').all(status, t, k, page.limit + 1) as (Row & { tenant_id: string; key_id: string })[];
       return this.paged(rows, page.limit, (r) => [r.tenant_id, r.key_id]);
@@ -230,8 +239,9 @@ export class SqliteReadModels implements ReadModels {
   readonly signers = {
     get: (kid: string): SignerEntry | undefined => this.cached('signers', kid),
     activeBreakGlass: (): readonly SignerEntry[] =>
-      (this.stmt("SELECT body FROM rm_signers WHERE owner_kind = 'break-glass' AND status <> 'Retired' ORDER BY id").all() as Row[]).map(parse<SignerEntry>),
+      (this.stmt("SELECT body FROM rm_signers WHERE owner_kind = 'break-glass' AND status = 'Active' ORDER BY id").all() as Row[]).map(parse<SignerEntry>),
     keysNeedingSigners: (page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
       const [t, k] = page.cursor ? decodeCursor(page.cursor, 'ss') : ['', ''];
       const rows = this.stmt(
         `SELECT k.body, k.tenant_id, k.key_id FROM rm_keys k WHERE k.purpose = 'sign' AND (k.tenant_id, k.key_id) > (?, ?) AND (
@@ -246,23 +256,24 @@ export class SqliteReadModels implements ReadModels {
   readonly sessions = {
     get: (sessionId: string): BreakGlassViewEntry | undefined => this.cached('sessions', sessionId),
     withStatus: (status: BreakGlassViewEntry['status'], page: PageRequest): RowPage<BreakGlassViewEntry> => {
+      requireLimit(page.limit);
       const [after] = page.cursor ? decodeCursor(page.cursor, 's') : [''];
       const rows = this.stmt('SELECT body, id FROM rm_sessions WHERE status = ? AND id > ? ORDER BY id LIMIT ?').all(status, after, page.limit + 1) as (Row & { id: string })[];
       return this.paged(rows, page.limit, (r) => [r.id]);
     },
     dueForExpiry: (now: Date, limit: number): readonly BreakGlassViewEntry[] =>
-      (this.stmt("SELECT body FROM rm_sessions WHERE status IN ('Active', 'KeyLost') AND expires_at <= ? ORDER BY id LIMIT ?").all(now.getTime(), limit) as Row[]).map(parse<BreakGlassViewEntry>),
+      (this.stmt("SELECT body FROM rm_sessions WHERE status IN ('Active', 'KeyLost') AND expires_at <= ? ORDER BY id LIMIT ?").all(now.getTime(), requireLimit(limit, 0)) as Row[]).map(parse<BreakGlassViewEntry>),
     requestedBefore: (cutoff: Date, limit: number): readonly BreakGlassViewEntry[] =>
-      (this.stmt("SELECT body FROM rm_sessions WHERE status = 'Requested' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?").all(cutoff.getTime(), limit) as Row[]).map(parse<BreakGlassViewEntry>),
+      (this.stmt("SELECT body FROM rm_sessions INDEXED BY rm_sessions_expiry WHERE status = 'Requested' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?").all(cutoff.getTime(), requireLimit(limit, 0)) as Row[]).map(parse<BreakGlassViewEntry>),
     awaitingKeyDestruction: (limit: number): readonly BreakGlassViewEntry[] =>
-      (this.stmt('SELECT body FROM rm_sessions WHERE awaiting_destruction = 1 ORDER BY id LIMIT ?').all(limit) as Row[]).map(parse<BreakGlassViewEntry>),
+      (this.stmt('SELECT body FROM rm_sessions WHERE awaiting_destruction = 1 ORDER BY id LIMIT ?').all(requireLimit(limit, 0)) as Row[]).map(parse<BreakGlassViewEntry>),
     activeCount: (): number => (this.stmt("SELECT COUNT(*) AS n FROM rm_sessions WHERE status IN ('Active', 'KeyLost')").get() as { n: number }).n,
   };
 
   readonly breakers = {
     get: (name: string, instance: string): BreakerViewEntry | undefined => this.cached('breakers', breakerRowId(name, instance)),
     outOf: (names: readonly string[]): readonly BreakerViewEntry[] =>
-      names.flatMap((name) => (this.stmt("SELECT body FROM rm_breakers WHERE name = ? AND state <> 'closed' ORDER BY id").all(name) as Row[]).map(parse<BreakerViewEntry>)),
+      [...new Set(names)].flatMap((name) => (this.stmt("SELECT body FROM rm_breakers WHERE name = ? AND state <> 'closed' ORDER BY id").all(name) as Row[]).map(parse<BreakerViewEntry>)),
   };
 
   readonly freeze = {

@@ -15,7 +15,10 @@ export interface RowPage<T> {
   readonly next: string | null;
 }
 
-/** Which page to read: at most `limit` rows after `cursor` (from the start without one). */
+/**
+ * Which page to read: at most `limit` rows (a whole number, at least 1) after `cursor` (from the
+ * start without one). A bad limit is refused as a validation error on field `limit`.
+ */
 export interface PageRequest {
   readonly limit: number;
   readonly cursor?: string | null;
@@ -43,7 +46,7 @@ export interface KeyReadModel {
   overdueCount(now: Date, maxAgeDays: number | undefined, overdueAfterDays?: number): number;
   /** Enabled keys whose primary version was created at or before `before`, oldest first (rotate-all). */
   enabledRotatedBefore(before: Date, page: PageRequest): RowPage<KeyViewEntry>;
-  /** Enabled wrapped keys, most recently rotated first (cache warm-up). */
+  /** Enabled wrapped keys, most recently rotated first (cache warm-up); `limit` a whole number ≥ 0. */
   recentlyRotated(limit: number): readonly KeyViewEntry[];
   /** Pending-deletion keys whose window has passed at `now`. */
   deletionDue(now: Date, page: PageRequest): RowPage<KeyViewEntry>;
@@ -68,11 +71,11 @@ export interface SignerReadModel {
 export interface SessionReadModel {
   get(sessionId: string): BreakGlassViewEntry | undefined;
   withStatus(status: BreakGlassViewEntry['status'], page: PageRequest): RowPage<BreakGlassViewEntry>;
-  /** Running sessions whose `expiresAt` has passed. */
+  /** Running sessions whose `expiresAt` has passed, by session id; `limit` a whole number ≥ 0. */
   dueForExpiry(now: Date, limit: number): readonly BreakGlassViewEntry[];
-  /** Sessions still `Requested` that were requested at or before `cutoff` (oldest first). */
+  /** Sessions still `Requested` that were requested at or before `cutoff`, oldest first; `limit` a whole number ≥ 0. */
   requestedBefore(cutoff: Date, limit: number): readonly BreakGlassViewEntry[];
-  /** Ended sessions that issued an emergency key not yet recorded as destroyed. */
+  /** Ended sessions that issued an emergency key not yet recorded as destroyed, by session id; `limit` a whole number ≥ 0. */
   awaitingKeyDestruction(limit: number): readonly BreakGlassViewEntry[];
   /** Active or key-lost sessions (the `breakglass_sessions_active` gauge). */
   activeCount(): number;
@@ -81,7 +84,7 @@ export interface SessionReadModel {
 /** The breakers read model: every breaker instance's last recorded position. */
 export interface BreakerReadModel {
   get(name: string, instance: string): BreakerViewEntry | undefined;
-  /** Instances of the named breakers that are not closed. */
+  /** Instances of the named breakers that are not closed, in the order of `names` (each once), then by instance. */
   outOf(names: readonly string[]): readonly BreakerViewEntry[];
 }
 

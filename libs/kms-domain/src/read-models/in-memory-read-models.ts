@@ -5,13 +5,14 @@ import type { ProjectedEvent } from '../projections/projection';
 import type { KeyCounts, PageRequest, ReadModels, RowPage } from '../ports/read-models';
 import { MS_PER_DAY } from '../shared/time';
 import { KEY_COUNTERS, READ_MODEL_TABLE_NAMES, breakerRowId, foldPage, keyRowId, type ReadModelRows, type ReadModelTableName } from './read-model-tables';
-import { compareKeys, decodeCursor, deleteAfterMs, encodeCursor, lastRotatedMs, needsSigners, rotationDueMs, type SortKey } from './row-order';
+import { compareKeys, decodeCursor, decodeRotationCursor, deleteAfterMs, encodeCursor, lastRotatedMs, needsSigners, requireLimit, rotationDueMs, type SortKey } from './row-order';
 
 const KEY_STATUSES: readonly KeyStatus[] = ['Enabled', 'Disabled', 'PendingDeletion', 'Destroyed'];
 
-/** Rows sorted by `keyOf`, the page after `cursor` (a cursor of shape `kinds`). */
-function pageOf<T>(rows: Iterable<T>, keyOf: (row: T) => SortKey, kinds: string, page: PageRequest): RowPage<T> {
-  const after = page.cursor ? decodeCursor(page.cursor, kinds) : null;
+/** Rows sorted by `keyOf`, the page after `cursor` (a cursor of shape `kinds`, or read by a decoder of its own). */
+function pageOf<T>(rows: Iterable<T>, keyOf: (row: T) => SortKey, kinds: string | ((cursor: string) => SortKey), page: PageRequest): RowPage<T> {
+  requireLimit(page.limit);
+  const after = page.cursor ? (typeof kinds === 'string' ? decodeCursor(page.cursor, kinds) : kinds(page.cursor)) : null;
   const sorted = [...rows].map((row) => ({ row, key: keyOf(row) })).filter((r) => after === null || compareKeys(r.key, after) > 0);
   sorted.sort((a, b) => compareKeys(a.key, b.key));
   const items = sorted.slice(0, page.limit);
@@ -65,7 +66,7 @@ export class InMemoryReadModels implements ReadModels {
       const enabled = this.allKeys().filter((k) => k.status === 'Enabled');
       const byPeriod = enabled.filter((k) => rotationDueMs(k) <= now.getTime()).map((k) => ({ k, key: ['p', rotationDueMs(k), k.tenantId, k.keyId] as SortKey }));
       const byAge = cutoff === null ? [] : enabled.filter((k) => rotationDueMs(k) > now.getTime() && lastRotatedMs(k) <= cutoff).map((k) => ({ k, key: ['q', lastRotatedMs(k), k.tenantId, k.keyId] as SortKey }));
-      const result = pageOf([...byPeriod, ...byAge], (r) => r.key, 'snss', page);
+      const result = pageOf([...byPeriod, ...byAge], (r) => r.key, decodeRotationCursor, page);
       return { items: result.items.map((r) => r.k), next: result.next };
     },
     overdueCount: (now: Date, maxAgeDays: number | undefined, overdueAfterDays = 1) => {
@@ -80,7 +81,7 @@ export class InMemoryReadModels implements ReadModels {
       this.allKeys()
         .filter((k) => k.status === 'Enabled' && k.mode === 'wrapped')
         .sort((a, b) => compareKeys([lastRotatedMs(b), b.tenantId, b.keyId], [lastRotatedMs(a), a.tenantId, a.keyId]))
-        .slice(0, Math.max(0, limit)),
+        .slice(0, requireLimit(limit, 0)),
     deletionDue: (now: Date, page: PageRequest) =>
       pageOf(this.allKeys().filter((k) => (deleteAfterMs(k) ?? Infinity) <= now.getTime()), (k) => [deleteAfterMs(k) ?? 0, k.tenantId, k.keyId], 'nss', page),
     withStatus: (status: KeyStatus, page: PageRequest) => pageOf(this.allKeys().filter((k) => k.status === status), byId, 'ss', page),
@@ -111,23 +112,26 @@ export class InMemoryReadModels implements ReadModels {
       [...this.rows.sessions.values()]
         .filter((s) => (s.status === 'Active' || s.status === 'KeyLost') && Date.parse(s.expiresAt) <= now.getTime())
         .sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1))
-        .slice(0, limit),
+        .slice(0, requireLimit(limit, 0)),
     requestedBefore: (cutoff: Date, limit: number) =>
       [...this.rows.sessions.values()]
         .filter((s) => s.status === 'Requested' && Date.parse(s.requestedAt) <= cutoff.getTime())
         .sort((a, b) => Date.parse(a.requestedAt) - Date.parse(b.requestedAt) || (a.sessionId < b.sessionId ? -1 : 1))
-        .slice(0, limit),
+        .slice(0, requireLimit(limit, 0)),
     awaitingKeyDestruction: (limit: number) =>
       [...this.rows.sessions.values()]
         .filter((s) => s.status === 'Ended' && s.issued !== null)
         .sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1))
-        .slice(0, limit),
+        .slice(0, requireLimit(limit, 0)),
     activeCount: () => [...this.rows.sessions.values()].filter((s) => s.status === 'Active' || s.status === 'KeyLost').length,
   };
 
   readonly breakers = {
     get: (name: string, instance: string) => this.rows.breakers.get(breakerRowId(name, instance)),
-    outOf: (names: readonly string[]) => [...this.rows.breakers.values()].filter((b) => names.includes(b.name) && b.state !== 'closed'),
+    outOf: (names: readonly string[]) =>
+      [...new Set(names)].flatMap((name) =>
+        [...this.rows.breakers.values()].filter((b) => b.name === name && b.state !== 'closed').sort((a, b) => (a.instance < b.instance ? -1 : 1)),
+      ),
   };
 
   readonly freeze = {

@@ -25,8 +25,26 @@ export function decodeCursor(cursor: string, kinds: string): SortKey {
     Array.isArray(parsed) &&
     parsed.length === kinds.length &&
     parsed.every((v, i) => (kinds[i] === 'n' ? typeof v === 'number' && Number.isFinite(v) : typeof v === 'string' && v.length <= 256));
-  if (!ok) throw new ValidationError('cursor', 'not a cursor this query returned; start again without one');
+  if (!ok) throw foreignCursor();
   return parsed as SortKey;
+}
+
+const foreignCursor = (): ValidationError => new ValidationError('cursor', 'not a cursor this query returned; start again without one');
+
+/** The cursor of `dueForRotation`: pass `p` (due by period) or `q` (by age), then time, tenant and key. */
+export function decodeRotationCursor(cursor: string): SortKey {
+  const key = decodeCursor(cursor, 'snss');
+  if (key[0] !== 'p' && key[0] !== 'q') throw foreignCursor();
+  return key;
+}
+
+/**
+ * A query's row limit, checked alike by every adapter (none hands a bad one to its database): a
+ * whole number of at least `min` (1 for a page); anything else is a LIMIT-field validation error.
+ */
+export function requireLimit(limit: number, min: 0 | 1 = 1): number {
+  if (!Number.isSafeInteger(limit) || limit < min) throw new ValidationError('limit', `must be a whole number of at least ${min}`);
+  return limit;
 }
 
 /** Compares two sort keys (numbers numerically, strings by code unit, which is byte order for ids). */
