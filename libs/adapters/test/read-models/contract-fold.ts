@@ -227,9 +227,12 @@ export function foldContract(fresh: Fresh): void {
       expect(m.sessions.get('s1')).toMatchObject({ sessionId: 's1', status: 'Requested', approvals: [] });
       expect(m.sessions.withStatus('Requested', all).items.map((s) => s.sessionId)).toEqual(['s1']);
       expect(m.sessions.activeCount()).toBe(0);
+      expect(m.sessions.requestedBefore(at(-0.5), 10)).toEqual([]);
+      expect(m.sessions.requestedBefore(at(0), 10).map((s) => s.sessionId)).toEqual(['s1']);
       m.apply(feed.page(ev.approved('s1', 'approver-security', 0), ev.approved('s1', 'approver-finance', 0), ev.activated('s1', 'bg-1', 0, 1)));
       expect(m.sessions.get('s1')).toMatchObject({ status: 'Active', expiresAt: iso(1), signatureCount: 0, approvals: [{ role: 'approver-security' }, { role: 'approver-finance' }] });
       expect(m.sessions.withStatus('Requested', all).items).toEqual([]);
+      expect(m.sessions.requestedBefore(at(5), 10)).toEqual([]);
       expect(m.sessions.activeCount()).toBe(1);
       expect(m.sessions.dueForExpiry(at(0.5), 10)).toEqual([]);
       expect(m.sessions.dueForExpiry(at(1), 10).map((s) => s.sessionId)).toEqual(['s1']);
@@ -281,12 +284,24 @@ export function foldContract(fresh: Fresh): void {
         lastCalls: 8,
         lastFailureRatio: 0.625,
         outSince: iso(1),
+        confirmedAt: iso(1),
       });
       m.apply(feed.page(ev.breakerHalfOpened('kms', 'api-1', 2), ev.breakerOpened('kms', 'api-1', 3, 'half-open')));
       expect(m.breakers.get('kms', 'api-1')).toMatchObject({ state: 'open', since: iso(3), openCount: 2, outSince: iso(1) });
       m.apply(feed.page(ev.breakerHalfOpened('kms', 'api-1', 4), ev.breakerClosed('kms', 'api-1', 5)));
       expect(m.breakers.get('kms', 'api-1')).toMatchObject({ state: 'closed', since: iso(5), openCount: 2, outSince: null, lastOpenedAt: iso(3) });
       expect(m.breakers.get('kms', 'api-2')).toBeUndefined();
+    });
+
+    it('a confirmation renews an outage without moving its start; an end closes the instance', () => {
+      const m = fresh();
+      const feed = new Feed();
+      m.apply(feed.page(ev.breakerOpened('kms', 'api-1', 1), ev.outageConfirmed('kms', 'api-1', 2)));
+      expect(m.breakers.get('kms', 'api-1')).toMatchObject({ state: 'open', since: iso(1), outSince: iso(1), confirmedAt: iso(2) });
+      expect(m.breakers.outOf(['kms']).map((b) => b.instance)).toEqual(['api-1']);
+      m.apply(feed.page(ev.outageEnded('kms', 'api-1', 3)));
+      expect(m.breakers.get('kms', 'api-1')).toMatchObject({ state: 'closed', since: iso(3), outSince: null, endedBecause: 'instance-restarted' });
+      expect(m.breakers.outOf(['kms'])).toEqual([]);
     });
 
     it('lists the instances of the named breakers that are not closed, in the order of the names then by instance', () => {

@@ -129,6 +129,14 @@ export const ev = {
     stream: breakerStream(name),
     event: { type: 'BreakerHalfOpened', schemaVersion: 1, data: { name, instance, from: 'open', halfOpenedAt: iso(day) } },
   }),
+  outageConfirmed: (name: string, instance: string, day: number, position: 'open' | 'half-open' = 'open'): Built => ({
+    stream: breakerStream(name),
+    event: { type: 'BreakerOutageConfirmed', schemaVersion: 1, data: { name, instance, from: position, position, confirmedAt: iso(day) } },
+  }),
+  outageEnded: (name: string, instance: string, day: number, from: BreakerPosition = 'open'): Built => ({
+    stream: breakerStream(name),
+    event: { type: 'BreakerOutageEnded', schemaVersion: 1, data: { name, instance, from, reason: 'instance-restarted', recordedBy: 'api-9', endedAt: iso(day) } },
+  }),
   breakerClosed: (name: string, instance: string, day: number): Built => ({
     stream: breakerStream(name),
     event: { type: 'BreakerClosed', schemaVersion: 1, data: { name, instance, from: 'half-open', consecutiveSuccesses: 3, closedAt: iso(day) } },
