@@ -12,6 +12,8 @@ const vars = {
   authAudience: envVar('AUTH_AUDIENCE', textSchema, 'the expected JWT aud'),
   authRolesClaim: envVar('AUTH_ROLES_CLAIM', textSchema, 'a claim name, e.g. roles'),
   authTenantsClaim: envVar('AUTH_TENANTS_CLAIM', textSchema, 'a claim name, e.g. tenants'),
+  authSubjectClaim: envVar('AUTH_SUBJECT_CLAIM', textSchema, 'a claim name, e.g. sub'),
+  authMaxTokenLifetimeMinutes: envVar('AUTH_MAX_TOKEN_LIFETIME_MINUTES', intInRange(1, 525_600), 'whole minutes 1..525600'),
   cachePrivateTtlMinutes: envVar('KMS_CACHE_PRIVATE_KEY_TTL_MINUTES', intInRange(1, 10_080), 'whole minutes 1..10080'),
   cachePublicTtlHours: envVar('KMS_CACHE_PUBLIC_KEY_TTL_HOURS', intInRange(1, 720), 'whole hours 1..720'),
   cacheMaxSize: envVar('KMS_CACHE_MAX_SIZE', intInRange(1, 1_000_000), 'whole entries 1..1000000'),
@@ -41,6 +43,10 @@ export interface ApiConfig {
   readonly authAudience?: string;
   readonly authRolesClaim: string;
   readonly authTenantsClaim: string;
+  /** The claim naming who calls (default `sub`); a JWT without it is refused. */
+  readonly authSubjectClaim: string;
+  /** A JWT may live at most this long (exp - iat, or exp - now without iat); default 1440. */
+  readonly authMaxTokenLifetimeMinutes: number;
   readonly cachePrivateTtlMinutes: number;
   readonly cachePublicTtlHours: number;
   readonly cacheMaxSize: number;
@@ -69,6 +75,8 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     authMode: 'static',
     authRolesClaim: 'roles',
     authTenantsClaim: 'tenants',
+    authSubjectClaim: 'sub',
+    authMaxTokenLifetimeMinutes: '1440',
     cachePrivateTtlMinutes: '60',
     cachePublicTtlHours: '24',
     cacheMaxSize: '1000',
