@@ -34,6 +34,7 @@ const STATUS: Readonly<Record<string, number>> = {
   SESSION_NOT_ACTIVE: 409,
   SIGNER_KID_REUSED: 409,
   PRECONDITION_FAILED: 412,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   SIGNING_FROZEN: 503,
   CIRCUIT_OPEN: 503,
@@ -53,16 +54,20 @@ interface Coded {
   readonly retryAfterMs?: number;
 }
 
+const UNSUPPORTED_MEDIA_TYPE: Coded = { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as JSON, with content-type: application/json' };
+
 /** Translates anything thrown into `{"error":{"code","message","requestId"}}` with the code's status. */
 export function toErrorBody(error: unknown): { status: number; body: Coded } {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return { status, body: { code: 'NOT_FOUND', message: 'No such route' } };
+    if (status === 415) return { status, body: UNSUPPORTED_MEDIA_TYPE };
     if (status === 413) return { status: 400, body: { code: 'BODY_TOO_LARGE', message: 'The request body is larger than the limit' } };
     if (status < 500) return { status: 400, body: { code: 'REQUEST_INVALID', message: 'The request could not be read; send a JSON body' } };
   }
   const fastifyCode = (error as { code?: unknown }).code;
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 400, body: { code: 'BODY_TOO_LARGE', message: 'The request body is larger than the limit' } };
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: UNSUPPORTED_MEDIA_TYPE };
   if (typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_ERR_CTP')) {
     return { status: 400, body: { code: 'REQUEST_INVALID', message: 'The request body is not valid JSON' } };
   }
