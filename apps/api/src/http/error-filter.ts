@@ -1,4 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** HTTP status of each stable error code; anything unknown is a 500 with a generic message. */
@@ -96,10 +97,20 @@ export function errorAnswer(error: unknown, requestId: string, onUnexpected: (er
 }
 
 /**
+ * Whether `error` is Node's report that the client closed the connection before its request had
+ * arrived whole (the body parser sees ECONNRESET "aborted"): a client abort, not a failure.
+ */
+export function isClientAbort(error: unknown, request: IncomingMessage): boolean {
+  return request.readableAborted && (error as { code?: unknown } | null)?.code === 'ECONNRESET';
+}
+
+/**
  * Sends the error envelope for `error` on `reply`. Used by the exception filter and by the native
  * Fastify routes, so both answer every failure identically.
  */
 export function replyWithError(reply: FastifyReply, requestId: string, error: unknown, onUnexpected: (error: unknown) => void): void {
+  // Nobody is left to answer, and nothing failed here: the access log records the abort (info).
+  if (isClientAbort(error, reply.request.raw)) return;
   if (error instanceof HttpException && error.getStatus() >= 500) {
     // Framework answers that are values, not failures (terminus readiness 503), keep their own body.
     void reply.status(error.getStatus()).send(error.getResponse());
