@@ -5,7 +5,7 @@ module.exports = {
   // jose is ESM-only and Jest on Node 20 cannot require ESM: the JWT tests have it transpiled to CommonJS.
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
-    '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022', isolatedModules: true } }],
+    '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.esm-deps.json' }],
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 };
