@@ -16,3 +16,29 @@ describe('loadApiConfig: JWT claim rules', () => {
     expect(() => loadApiConfig({ AUTH_SUBJECT_CLAIM: ' sub' })).toThrow(/AUTH_SUBJECT_CLAIM=" sub" has leading or trailing spaces/);
   });
 });
+
+describe('loadApiConfig: LOCAL_KMS_MASTER_KEY', () => {
+  const good = Buffer.alloc(32, 7).toString('base64');
+
+  it('accepts standard base64 of 32 bytes, surrounding whitespace ignored', () => {
+    expect(loadApiConfig({ LOCAL_KMS_MASTER_KEY: good }).localMasterKey).toBe(good);
+    expect(loadApiConfig({ LOCAL_KMS_MASTER_KEY: `${good}\n` }).localMasterKey).toBe(`${good}\n`);
+  });
+
+  it.each([
+    ['not base64', 'not base64 at all!'],
+    ['16 bytes', Buffer.alloc(16, 7).toString('base64')],
+    ['33 bytes', Buffer.alloc(33, 7).toString('base64')],
+    ['base64url', Buffer.alloc(32, 0xfb).toString('base64url')],
+  ])('refuses a value that is %s with a ConfigError that hides the value', (_label, value) => {
+    let error: unknown;
+    try {
+      loadApiConfig({ LOCAL_KMS_MASTER_KEY: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(['LOCAL_KMS_MASTER_KEY=(value hidden) is not base64 of 32 bytes; expected standard base64 of 32 bytes, e.g. from openssl rand -base64 32']);
+    expect((error as Error).message).not.toContain(value);
+  });
+});

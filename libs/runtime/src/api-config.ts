@@ -4,6 +4,14 @@ import { ROTATION_PACING_DEFAULTS, rotationPacingVars } from './rotation-pacing-
 
 export const AUTH_MODES = ['static', 'jwt'] as const;
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const MASTER_KEY_BYTES = 32;
+
+/** LOCAL_KMS_MASTER_KEY: standard base64 (surrounding whitespace ignored) of exactly 32 bytes, checked before any provider starts. */
+const masterKeySchema = z
+  .string()
+  .refine((v) => BASE64.test(v.trim()) && Buffer.from(v.trim(), 'base64').length === MASTER_KEY_BYTES, { message: `is not base64 of ${MASTER_KEY_BYTES} bytes` });
+
 const vars = {
   authMode: envVar('AUTH_MODE', enumSchema(AUTH_MODES), `one of ${AUTH_MODES.join(', ')}`),
   authTokensFile: envVar('AUTH_TOKENS_FILE', textSchema, 'a path to a JSON array of {token, subject, roles, tenants}'),
@@ -24,7 +32,7 @@ const vars = {
   awsMasterKeyId: envVar('AWS_KMS_MASTER_KEY_ID', textSchema, 'a key id, ARN or alias'),
   awsRegion: envVar('AWS_REGION', textSchema, 'an AWS region, e.g. us-east-1'),
   awsEndpoint: envVar('AWS_KMS_ENDPOINT', z.url({ message: 'is not a URL' }), 'a URL, e.g. http://127.0.0.1:4599'),
-  localMasterKey: envVar('LOCAL_KMS_MASTER_KEY', textSchema, 'base64 of 32 bytes', true),
+  localMasterKey: envVar('LOCAL_KMS_MASTER_KEY', masterKeySchema, 'standard base64 of 32 bytes, e.g. from openssl rand -base64 32', true),
   pkcs11Module: envVar('PKCS11_MODULE', textSchema, 'the path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so'),
   pkcs11Slot: envVar('PKCS11_SLOT', intInRange(0, 4_294_967_295), 'a slot id as the module numbers it'),
   pkcs11TokenLabel: envVar('PKCS11_TOKEN_LABEL', textSchema, "the token's label"),
