@@ -9,7 +9,7 @@ import { badRequests, type BadRequest } from './support/fuzz-arbitrary';
 import { FUZZ_ROUTES } from './support/fuzz-requests';
 import { createSessions } from './support/break-glass-setup';
 import { Fixture } from './support/fixture';
-import { call, isEnvelope, type Answer } from './support/http';
+import { call, envelopeOf, isEnvelope, type Answer } from './support/http';
 import { startKmsApi, type KmsApi } from './support/kms-api';
 import { runMatrix } from './support/matrix';
 import { report } from './support/report';
@@ -17,6 +17,8 @@ import { ROUTES, expectedOutcome } from './support/routes';
 import { eventsWithoutWrappedBlobs, materialSecrets, readStoredEvents, scanForSecrets, type Secret } from './support/secret-scan';
 import { ROLES } from './support/tokens';
 
+/** Sent in form bodies; the leak scan looks for it in the logs and every error body too. */
+const FORM_MARKER = `form-content-${Date.now()}-must-not-come-back`;
 const FUZZ_TOTAL = Number(process.env['RELIABILITY_FUZZ_REQUESTS'] ?? 5000);
 let ctx: KmsApi;
 let fx: Fixture;
@@ -81,6 +83,34 @@ describe('fuzzing', () => {
   }, 300_000);
 });
 
+describe('form bodies', () => {
+  it('are 415 UNSUPPORTED_MEDIA_TYPE on every route taking a body, and their content appears in no response', async () => {
+    const withBodies = ROUTES.filter((r) => r.grants !== 'public');
+    const wrong: string[] = [];
+    let sent = 0;
+    for (const route of withBodies) {
+      const request = await route.request(fx, 'acme');
+      if (request.method === 'GET') continue;
+      const fields = { ...(typeof request.body === 'object' && request.body !== null ? request.body : {}), note: FORM_MARKER };
+      const forms = [
+        new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString(),
+        JSON.stringify(fields), // JSON sent as a form: once one field named after the whole body
+      ];
+      for (const form of forms) {
+        const a = await call(ctx.api.base, { ...request, body: form, token: ctx.tokens.root, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        await route.after?.(fx);
+        sent++;
+        collect(a);
+        if (a.status !== 415 || envelopeOf(a)?.code !== 'UNSUPPORTED_MEDIA_TYPE' || !isEnvelope(a)) wrong.push(`${route.id} → ${a.status} ${a.text.slice(0, 120)}`);
+        if (a.text.includes(FORM_MARKER) || a.text.includes(encodeURIComponent(FORM_MARKER))) wrong.push(`${route.id} repeats the form's content`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(sent).toBeGreaterThan(40);
+    report('form bodies', [`${sent} form bodies over ${sent / 2} routes: all 415 UNSUPPORTED_MEDIA_TYPE, none repeated`]);
+  }, 120_000);
+});
+
 describe('secret-leak scan', () => {
   it('finds no token, key material, plaintext or AWS secret in the logs, /metrics, the events (wrapped blobs excepted) or error bodies', async () => {
     const secret = Buffer.from(`plaintext-marker-${Date.now()}-do-not-log`).toString('base64');
@@ -96,6 +126,7 @@ describe('secret-leak scan', () => {
       { label: 'plaintext (base64)', value: secret },
       { label: 'plaintext', value: Buffer.from(secret, 'base64') },
       { label: 'data key', value: Buffer.from((dataKey.json as { plaintext: string }).plaintext, 'base64') },
+      { label: 'form body content', value: FORM_MARKER },
     ];
     for (const e of events.filter((x) => x.type === 'KeyMaterialWrapped')) {
       const d = e.data as { keyId: string; version: number; wrappedMaterial: string; encryptionContext: Record<string, string> };
@@ -108,6 +139,6 @@ describe('secret-leak scan', () => {
       { name: 'error bodies', text: errorBodies.join('\n') },
     ];
     expect(scanForSecrets(haystacks, secrets)).toEqual([]);
-    report('secret-leak scan', [`${secrets.length} secrets (${secrets.length - ctx.tokens.all.length - 5} from unwrapped key material) searched in ${haystacks.map((h) => `${h.name} ${(h.text.length / 1024).toFixed(0)} KiB`).join(', ')}`]);
+    report('secret-leak scan', [`${secrets.length} secrets (${secrets.length - ctx.tokens.all.length - 6} from unwrapped key material) searched in ${haystacks.map((h) => `${h.name} ${(h.text.length / 1024).toFixed(0)} KiB`).join(', ')}`]);
   }, 120_000);
 });

@@ -13,6 +13,7 @@ import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
 import { installCryptoFastPath } from './crypto/crypto-fast-path';
 import { HOT_CRYPTO_ACTIONS, serveCryptoRoutesNatively } from './crypto/native-crypto-routes';
 import { ErrorEnvelopeFilter } from './http/error-filter';
+import { acceptJsonBodiesOnly } from './http/json-bodies';
 import { drainOversizedBodies } from './http/oversized-body';
 import { TenantAccess } from './keys/tenant-access';
 import { AccessLog, asyncStdout, registerAccessLog } from './observability/access-log';
@@ -117,7 +118,8 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
     done();
   });
   drainOversizedBodies(adapter.getInstance(), api.bodyLimitBytes);
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  acceptJsonBodiesOnly(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   // Blocks for stdout; a destination passed in (tests, embedders) gets every line as it is written.
   const accessLog = new AccessLog(config.logLevel, 'keyledger-api', logDestination, overrides.logDestination ? 0 : undefined);

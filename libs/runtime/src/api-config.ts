@@ -4,6 +4,14 @@ import { ROTATION_PACING_DEFAULTS, rotationPacingVars } from './rotation-pacing-
 
 export const AUTH_MODES = ['static', 'jwt'] as const;
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const MASTER_KEY_BYTES = 32;
+
+/** LOCAL_KMS_MASTER_KEY: standard base64 (surrounding whitespace ignored) of exactly 32 bytes, checked before any provider starts. */
+const masterKeySchema = z
+  .string()
+  .refine((v) => BASE64.test(v.trim()) && Buffer.from(v.trim(), 'base64').length === MASTER_KEY_BYTES, { message: `is not base64 of ${MASTER_KEY_BYTES} bytes` });
+
 const vars = {
   authMode: envVar('AUTH_MODE', enumSchema(AUTH_MODES), `one of ${AUTH_MODES.join(', ')}`),
   authTokensFile: envVar('AUTH_TOKENS_FILE', textSchema, 'a path to a JSON array of {token, subject, roles, tenants}'),
@@ -12,6 +20,8 @@ const vars = {
   authAudience: envVar('AUTH_AUDIENCE', textSchema, 'the expected JWT aud'),
   authRolesClaim: envVar('AUTH_ROLES_CLAIM', textSchema, 'a claim name, e.g. roles'),
   authTenantsClaim: envVar('AUTH_TENANTS_CLAIM', textSchema, 'a claim name, e.g. tenants'),
+  authSubjectClaim: envVar('AUTH_SUBJECT_CLAIM', textSchema, 'a claim name, e.g. sub'),
+  authMaxTokenLifetimeMinutes: envVar('AUTH_MAX_TOKEN_LIFETIME_MINUTES', intInRange(1, 525_600), 'whole minutes 1..525600'),
   cachePrivateTtlMinutes: envVar('KMS_CACHE_PRIVATE_KEY_TTL_MINUTES', intInRange(1, 10_080), 'whole minutes 1..10080'),
   cachePublicTtlHours: envVar('KMS_CACHE_PUBLIC_KEY_TTL_HOURS', intInRange(1, 720), 'whole hours 1..720'),
   cacheMaxSize: envVar('KMS_CACHE_MAX_SIZE', intInRange(1, 1_000_000), 'whole entries 1..1000000'),
@@ -22,7 +32,7 @@ const vars = {
   awsMasterKeyId: envVar('AWS_KMS_MASTER_KEY_ID', textSchema, 'a key id, ARN or alias'),
   awsRegion: envVar('AWS_REGION', textSchema, 'an AWS region, e.g. us-east-1'),
   awsEndpoint: envVar('AWS_KMS_ENDPOINT', z.url({ message: 'is not a URL' }), 'a URL, e.g. http://127.0.0.1:4599'),
-  localMasterKey: envVar('LOCAL_KMS_MASTER_KEY', textSchema, 'base64 of 32 bytes', true),
+  localMasterKey: envVar('LOCAL_KMS_MASTER_KEY', masterKeySchema, 'standard base64 of 32 bytes, e.g. from openssl rand -base64 32', true),
   pkcs11Module: envVar('PKCS11_MODULE', textSchema, 'the path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so'),
   pkcs11Slot: envVar('PKCS11_SLOT', intInRange(0, 4_294_967_295), 'a slot id as the module numbers it'),
   pkcs11TokenLabel: envVar('PKCS11_TOKEN_LABEL', textSchema, "the token's label"),
@@ -41,6 +51,10 @@ export interface ApiConfig {
   readonly authAudience?: string;
   readonly authRolesClaim: string;
   readonly authTenantsClaim: string;
+  /** The claim naming who calls (default `sub`); a JWT without it is refused. */
+  readonly authSubjectClaim: string;
+  /** A JWT may live at most this long (exp - iat, or exp - now without iat); default 1440. */
+  readonly authMaxTokenLifetimeMinutes: number;
   readonly cachePrivateTtlMinutes: number;
   readonly cachePublicTtlHours: number;
   readonly cacheMaxSize: number;
@@ -69,6 +83,8 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     authMode: 'static',
     authRolesClaim: 'roles',
     authTenantsClaim: 'tenants',
+    authSubjectClaim: 'sub',
+    authMaxTokenLifetimeMinutes: '1440',
     cachePrivateTtlMinutes: '60',
     cachePublicTtlHours: '24',
     cacheMaxSize: '1000',

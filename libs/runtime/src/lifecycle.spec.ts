@@ -57,6 +57,12 @@ describe('exitOnStartupFailure', () => {
     expect(lines).toBe('keyledger-api: invalid configuration: PORT="x" is not a number\nkeyledger-api: invalid configuration: HOST is empty\n');
   });
 
+  it.each(['KMS_MISCONFIGURED', 'RESILIENCE_CONFIG_INVALID'])('exits 2 for a %s raised past the config loaders', (errorCode) => {
+    const { lines, code } = capture(Object.assign(new Error('master key file must have mode 0600'), { code: errorCode }));
+    expect(code).toBe(2);
+    expect(lines).toBe(`keyledger-api failed: ${errorCode}: master key file must have mode 0600\n`);
+  });
+
   it('prints any other failure with its stable code and exits 1', () => {
     const { lines, code } = capture(Object.assign(new Error('provider refused'), { code: 'KMS_LOCAL_PROVIDER_REFUSED' }));
     expect(code).toBe(1);

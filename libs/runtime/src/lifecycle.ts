@@ -46,10 +46,14 @@ export function runUntilSignalled(name: string, app: Closable, log: (line: strin
   });
 }
 
+/** Codes of failures that are the configuration's fault, raised past the config loaders (resilience settings, provider settings). */
+const CONFIGURATION_CODES: ReadonlySet<string> = new Set(['RESILIENCE_CONFIG_INVALID', 'KMS_MISCONFIGURED']);
+
 /**
  * For an app's main(): reports why start-up failed and exits. A ConfigError prints one line per
- * bad variable and exits 2 (a configuration error, not a crash); anything else prints its stable
- * code when it has one and exits 1.
+ * bad variable and exits 2 (a configuration error, not a crash), as do the provider's and the
+ * resilience policy's configuration errors (`KMS_MISCONFIGURED`, `RESILIENCE_CONFIG_INVALID`);
+ * anything else prints its stable code when it has one and exits 1.
  */
 export function exitOnStartupFailure(app: string): (error: unknown) => never {
   return (error) => {
@@ -59,6 +63,6 @@ export function exitOnStartupFailure(app: string): (error: unknown) => never {
     }
     const code = (error as { code?: unknown } | null)?.code;
     process.stderr.write(`${app} failed: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exit(typeof code === 'string' && CONFIGURATION_CODES.has(code) ? 2 : 1);
   };
 }

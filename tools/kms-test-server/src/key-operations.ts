@@ -4,7 +4,7 @@ import { numberField, stringField, type RequestBody } from './request-fields';
 
 const DAY_MS = 86_400_000;
 
-/** CreateKey, DescribeKey, ListKeys, CreateAlias and the key-state operations. */
+/** CreateKey, DescribeKey, ListKeys, CreateAlias and the key-state operations (these take a key id or key ARN, never an alias). */
 export const keyOperations = {
   CreateKey(store: KeyStore, body: RequestBody) {
     const key = store.create({
@@ -30,19 +30,19 @@ export const keyOperations = {
     return {};
   },
   EnableKey(store: KeyStore, body: RequestBody) {
-    const key = store.resolve(body['KeyId']);
+    const key = store.resolveKeyOnly(body['KeyId']);
     if (key.state === 'PendingDeletion') throw validationState(key.arn);
     key.state = 'Enabled';
     return {};
   },
   DisableKey(store: KeyStore, body: RequestBody) {
-    const key = store.resolve(body['KeyId']);
+    const key = store.resolveKeyOnly(body['KeyId']);
     if (key.state === 'PendingDeletion') throw validationState(key.arn);
     key.state = 'Disabled';
     return {};
   },
   ScheduleKeyDeletion(store: KeyStore, body: RequestBody) {
-    const key = store.resolve(body['KeyId']);
+    const key = store.resolveKeyOnly(body['KeyId']);
     const days = numberField(body, 'PendingWindowInDays') ?? 30;
     if (days < 7 || days > 30) throw validation('PendingWindowInDays must be between 7 and 30.');
     if (key.state === 'PendingDeletion') throw validationState(key.arn);
@@ -51,7 +51,7 @@ export const keyOperations = {
     return { KeyId: key.arn, DeletionDate: key.deletionDate.getTime() / 1000, KeyState: key.state, PendingWindowInDays: days };
   },
   CancelKeyDeletion(store: KeyStore, body: RequestBody) {
-    const key = store.resolve(body['KeyId']);
+    const key = store.resolveKeyOnly(body['KeyId']);
     if (key.state !== 'PendingDeletion') throw validationState(key.arn);
     key.state = 'Disabled';
     delete key.deletionDate;

@@ -64,6 +64,19 @@ export class KeyStore {
     return key;
   }
 
+  /**
+   * Finds a key by key id or key ARN only, as AWS does for EnableKey, DisableKey,
+   * ScheduleKeyDeletion and CancelKeyDeletion: an alias name or alias ARN is NotFoundException
+   * there, even when the alias exists.
+   */
+  resolveKeyOnly(keyId: unknown): KmsKey {
+    if (typeof keyId !== 'string' || keyId.length === 0) throw validation('KeyId is required.');
+    const prefix = `arn:aws:kms:${this.region}:${this.accountId}:`;
+    const local = keyId.startsWith(prefix) ? keyId.slice(prefix.length) : keyId;
+    if (local.startsWith('alias/')) throw notFound(`Key '${keyId}'`);
+    return this.resolve(keyId);
+  }
+
   /** Resolves a key that may be used now for `usage`: enabled, not pending deletion, right usage. */
   usable(keyId: unknown, usage: KeyUsage): KmsKey {
     return assertUsable(this.resolve(keyId), usage);

@@ -114,6 +114,22 @@ describe('kms-test-server through @aws-sdk/client-kms', () => {
     expect(must(described.KeyMetadata).CreationDate).toBeInstanceOf(Date);
   });
 
+  it('refuses an alias name or alias ARN in the key-state operations with NotFoundException, as AWS does, and leaves the key as it was', async () => {
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'aliased' }));
+    const KeyId = must(must(KeyMetadata).KeyId);
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/state-ops', TargetKeyId: KeyId }));
+    for (const alias of ['alias/state-ops', 'arn:aws:kms:us-east-1:111122223333:alias/state-ops']) {
+      expect(await failure(kms.send(new DisableKeyCommand({ KeyId: alias })))).toEqual({ name: 'NotFoundException', status: 400 });
+      expect(await failure(kms.send(new EnableKeyCommand({ KeyId: alias })))).toEqual({ name: 'NotFoundException', status: 400 });
+      expect(await failure(kms.send(new ScheduleKeyDeletionCommand({ KeyId: alias, PendingWindowInDays: 7 })))).toEqual({ name: 'NotFoundException', status: 400 });
+      expect(await failure(kms.send(new CancelKeyDeletionCommand({ KeyId: alias })))).toEqual({ name: 'NotFoundException', status: 400 });
+    }
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/state-ops' }))).KeyMetadata).toMatchObject({ KeyId, KeyState: 'Enabled' });
+    // The key ARN works as the key id does.
+    await kms.send(new DisableKeyCommand({ KeyId: must(must(KeyMetadata).Arn) }));
+    expect((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata?.KeyState).toBe('Disabled');
+  });
+
   it('lists keys with paging, creates aliases and reports unknown keys as NotFoundException', async () => {
     const page = await kms.send(new ListKeysCommand({ Limit: 1 }));
     expect(page.Keys).toHaveLength(1);

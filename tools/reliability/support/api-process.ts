@@ -71,3 +71,22 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
   }
   return check();
 }
+
+/** Starts the built API with `env` and waits for it to exit (it must not start listening); resolves with its exit code and output. */
+export async function runApiUntilExit(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; output: string; listened: boolean }> {
+  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run npx nx build api first`);
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', './tools/scripts/register-paths.cjs', API_MAIN], {
+    cwd: WORKSPACE,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const chunks: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
+  clearTimeout(timer);
+  const output = chunks.join('');
+  return { code, output, listened: output.includes('keyledger-api listening on') };
+}

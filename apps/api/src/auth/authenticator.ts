@@ -4,9 +4,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ApiConfig, KeyledgerConfig } from '@keyledger/runtime';
+import { ApiError } from '../http/api-error';
+import { JWT_CLOCK_TOLERANCE_SECONDS, checkJwtClaims } from './jwt-claims';
 import { ROLES, type Principal, type Role } from './principal';
 
-/** Turns a bearer token into a principal, or null when it is not valid. */
+/** Turns a bearer token into a principal, or null when it is not valid (an implementation may throw 401 UNAUTHENTICATED with a reason). */
 export interface Authenticator {
   authenticate(token: string): Promise<Principal | null>;
 }
@@ -45,29 +47,42 @@ export class StaticTokenAuthenticator implements Authenticator {
   }
 }
 
-/** Bearer JWTs verified with jose against a remote JWKS, issuer and audience; roles and tenants from claims. */
+/**
+ * Bearer JWTs verified with jose against a remote JWKS, issuer and audience; roles and tenants from
+ * claims. A token whose signature does not verify is null (401 UNAUTHENTICATED); a verified token
+ * whose claims break a rule of `checkJwtClaims` (no subject, no exp, too long a life, issued in the
+ * future) is refused with 401 UNAUTHENTICATED saying which rule, never repeating a claim's value.
+ */
 export class JwtAuthenticator implements Authenticator {
   // jose is ESM-only: loaded on first use, so CommonJS test runners that never use JWT mode do not load it.
   private verifier: Promise<(token: string) => Promise<Record<string, unknown>>> | null = null;
 
-  constructor(private readonly api: ApiConfig) {}
+  constructor(
+    private readonly api: ApiConfig,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
 
   private verify(token: string): Promise<Record<string, unknown>> {
     this.verifier ??= import('jose').then((jose) => {
       const jwks = jose.createRemoteJWKSet(new URL(this.api.authJwksUrl as string));
-      return async (t: string) => (await jose.jwtVerify(t, jwks, { issuer: this.api.authIssuer, audience: this.api.authAudience })).payload;
+      const options = { issuer: this.api.authIssuer, audience: this.api.authAudience, clockTolerance: JWT_CLOCK_TOLERANCE_SECONDS, requiredClaims: ['exp'] };
+      return async (t: string) => (await jose.jwtVerify(t, jwks, { ...options, currentDate: new Date(this.nowMs()) })).payload;
     });
     return this.verifier.then((verify) => verify(token));
   }
 
   async authenticate(token: string): Promise<Principal | null> {
+    let payload: Record<string, unknown>;
     try {
-      const payload = await this.verify(token);
-      const roles = stringsOf(payload[this.api.authRolesClaim]).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-      return { subject: String(payload.sub ?? 'unknown'), roles, tenants: stringsOf(payload[this.api.authTenantsClaim]) };
+      payload = await this.verify(token);
     } catch {
       return null;
     }
+    const rules = { subjectClaim: this.api.authSubjectClaim, maxLifetimeMinutes: this.api.authMaxTokenLifetimeMinutes };
+    const checked = checkJwtClaims(payload, rules, Math.floor(this.nowMs() / 1000));
+    if (!checked.ok) throw new ApiError('UNAUTHENTICATED', `Send a valid Authorization: Bearer <token>: ${checked.reason}`);
+    const roles = stringsOf(payload[this.api.authRolesClaim]).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+    return { subject: checked.subject, roles, tenants: stringsOf(payload[this.api.authTenantsClaim]) };
   }
 }
 

@@ -11,12 +11,22 @@ export function isPublicPath(url: string): boolean {
   return PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
 }
 
+// RFC 7235 §2.1: the scheme name is case-insensitive (`Bearer`, `bearer`, `BEARER`).
+const BEARER = /^bearer +/i;
+
+/** The token of an `Authorization: Bearer <token>` header (scheme in any case), or '' when there is none. */
+export function bearerToken(header: string | string[] | undefined): string {
+  if (typeof header !== 'string') return '';
+  const scheme = BEARER.exec(header);
+  return scheme === null ? '' : header.slice(scheme[0].length).trim();
+}
+
 /**
  * The principal of an `Authorization: Bearer <token>` header, or 401 UNAUTHENTICATED. Shared by the
  * Nest guard and the native Fastify routes so both authenticate exactly alike.
  */
 export async function bearerPrincipal(authenticator: Authenticator, header: string | string[] | undefined): Promise<Principal> {
-  const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  const token = bearerToken(header);
   const principal = token ? await authenticator.authenticate(token) : null;
   if (!principal) throw new ApiError('UNAUTHENTICATED', 'Send a valid Authorization: Bearer <token>');
   return principal;

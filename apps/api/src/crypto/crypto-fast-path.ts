@@ -62,6 +62,10 @@ function serve(req: IncomingMessage, res: ServerResponse, deps: FastPathDeps, pa
   const id = resolveRequestId(req.headers['x-request-id']);
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
+  // The client closed the connection before its body arrived whole: an access line at info, no answer.
+  req.on('close', () => {
+    if (req.readableAborted) deps.accessLog.writeAborted({ id, method: 'POST', url: req.url as string, headers: req.headers }, performance.now() - started);
+  });
   req.on('end', () => {
     const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
     parseJson(undefined, text, (err, body) => {

@@ -1,4 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** HTTP status of each stable error code; anything unknown is a 500 with a generic message. */
@@ -34,6 +35,7 @@ const STATUS: Readonly<Record<string, number>> = {
   SESSION_NOT_ACTIVE: 409,
   SIGNER_KID_REUSED: 409,
   PRECONDITION_FAILED: 412,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   SIGNING_FROZEN: 503,
   CIRCUIT_OPEN: 503,
@@ -54,16 +56,20 @@ interface Coded {
   readonly retryAfterMs?: number;
 }
 
+const UNSUPPORTED_MEDIA_TYPE: Coded = { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as JSON, with content-type: application/json' };
+
 /** Translates anything thrown into `{"error":{"code","message","requestId"}}` with the code's status. */
 export function toErrorBody(error: unknown): { status: number; body: Coded } {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return { status, body: { code: 'NOT_FOUND', message: 'No such route' } };
+    if (status === 415) return { status, body: UNSUPPORTED_MEDIA_TYPE };
     if (status === 413) return { status: 400, body: { code: 'BODY_TOO_LARGE', message: 'The request body is larger than the limit' } };
     if (status < 500) return { status: 400, body: { code: 'REQUEST_INVALID', message: 'The request could not be read; send a JSON body' } };
   }
   const fastifyCode = (error as { code?: unknown }).code;
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 400, body: { code: 'BODY_TOO_LARGE', message: 'The request body is larger than the limit' } };
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: UNSUPPORTED_MEDIA_TYPE };
   if (typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_ERR_CTP')) {
     return { status: 400, body: { code: 'REQUEST_INVALID', message: 'The request body is not valid JSON' } };
   }
@@ -92,10 +98,20 @@ export function errorAnswer(error: unknown, requestId: string, onUnexpected: (er
 }
 
 /**
+ * Whether `error` is Node's report that the client closed the connection before its request had
+ * arrived whole (the body parser sees ECONNRESET "aborted"): a client abort, not a failure.
+ */
+export function isClientAbort(error: unknown, request: IncomingMessage): boolean {
+  return request.readableAborted && (error as { code?: unknown } | null)?.code === 'ECONNRESET';
+}
+
+/**
  * Sends the error envelope for `error` on `reply`. Used by the exception filter and by the native
  * Fastify routes, so both answer every failure identically.
  */
 export function replyWithError(reply: FastifyReply, requestId: string, error: unknown, onUnexpected: (error: unknown) => void): void {
+  // Nobody is left to answer, and nothing failed here: the access log records the abort (info).
+  if (isClientAbort(error, reply.request.raw)) return;
   if (error instanceof HttpException && error.getStatus() >= 500) {
     // Framework answers that are values, not failures (terminus readiness 503), keep their own body.
     void reply.status(error.getStatus()).send(error.getResponse());

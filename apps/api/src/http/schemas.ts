@@ -60,13 +60,34 @@ export const listQuerySchema = z
   })
   .strict();
 
-/** Parses `value` or throws a 400 REQUEST_INVALID naming the first bad field and what to send. */
+const SHOWN_NAME_CHARS = 64;
+const SHOWN_NAMES = 5;
+
+/**
+ * Unknown field names as an error message may list them: the names are the caller's input, so at
+ * most 5 are shown, each cut to 64 characters, and the rest counted ("and N more").
+ */
+export function unknownFieldList(names: readonly string[]): string {
+  const cut = (name: string): string => {
+    const chars = Array.from(name);
+    return chars.length <= SHOWN_NAME_CHARS ? name : `${chars.slice(0, SHOWN_NAME_CHARS - 1).join('')}…`;
+  };
+  const shown = names.slice(0, SHOWN_NAMES).map(cut).join(', ');
+  return names.length > SHOWN_NAMES ? `${shown} and ${names.length - SHOWN_NAMES} more` : shown;
+}
+
+/**
+ * Parses `value` or throws a 400 REQUEST_INVALID naming the first bad field and what to send. The
+ * message never carries a value from the request: only the top-level field (a name the schema
+ * defines, not a key of a record such as `context`), the schema's own message, or the truncated
+ * list of unknown field names.
+ */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
-  const message = issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+  const field = issue.path.length > 0 ? String(issue.path[0]) : 'body';
+  const message = issue.code === 'unrecognized_keys' ? `unknown field(s): ${unknownFieldList(issue.keys)}` : issue.message;
   throw new ApiError('REQUEST_INVALID', `Invalid ${field}: ${message}`);
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
 import { serializeRequest } from '@keyledger/observability';
 
@@ -23,6 +24,9 @@ export function asyncStdout(): DestinationStream {
 
 /** pino's numeric levels, so access lines read like every other log line. */
 const LEVEL_VALUES: Readonly<Record<LevelWithSilent, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/** The status an access line gives a request its client aborted (nginx's 499, "client closed request"): none was sent. */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 const levelFor = (statusCode: number): number => (statusCode >= 500 ? 50 : statusCode >= 400 ? 40 : 30);
 
@@ -66,10 +70,22 @@ export class AccessLog {
 
   /** Writes the line for one answered request, unless its level is below the configured one. */
   write(request: AccessRecord, statusCode: number, elapsedMs: number): void {
-    const level = levelFor(statusCode);
+    this.add(levelFor(statusCode), request, statusCode, elapsedMs, 'request completed');
+  }
+
+  /**
+   * Writes the line for a request the client gave up on (it closed the connection before the
+   * request had arrived whole): at info, since nothing failed on this side, with nginx's status
+   * 499 (client closed request) as no answer was sent, and its own message.
+   */
+  writeAborted(request: AccessRecord, elapsedMs: number): void {
+    this.add(LEVEL_VALUES.info, request, CLIENT_CLOSED_REQUEST, elapsedMs, 'request aborted by the client');
+  }
+
+  private add(level: number, request: AccessRecord, statusCode: number, elapsedMs: number, msg: string): void {
     if (level < this.threshold) return;
     const req = JSON.stringify(serializeRequest({ id: request.id, method: request.method, url: request.url, headers: request.headers }));
-    const line = `{"level":${level},"time":${Date.now()},"app":${this.appField},"req":${req},"res":{"statusCode":${statusCode}},"responseTime":${Math.round(elapsedMs)},"msg":"request completed"}\n`;
+    const line = `{"level":${level},"time":${Date.now()},"app":${this.appField},"req":${req},"res":{"statusCode":${statusCode}},"responseTime":${Math.round(elapsedMs)},"msg":"${msg}"}\n`;
     this.lines.push(line);
     this.size += line.length;
     if (this.size >= this.blockBytes || this.closed) this.flush();
@@ -92,14 +108,29 @@ export class AccessLog {
   }
 }
 
+const STARTED_AT = 'accessLogStartedAt';
+type Started = FastifyRequest & { [STARTED_AT]: number };
+
 /**
- * One "request completed" line per request from a Fastify hook, in place of pino-http's Nest
+ * One "request completed" line per request from a Fastify hook (one "request aborted by the client"
+ * line for a request its client abandoned), in place of pino-http's Nest
  * middleware, which built and redacted a child logger for every request even when its line was
  * below the log level. The log is flushed when Fastify closes.
  */
 export function registerAccessLog(fastify: FastifyInstance, log: AccessLog): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     log.write(request, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+  // The client closed the connection before its request arrived whole: no answer, no onResponse.
+  // Fastify keeps the start time on the reply, which this hook does not get.
+  fastify.decorateRequest(STARTED_AT, 0);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    (request as Started)[STARTED_AT] = performance.now();
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    log.writeAborted(request, performance.now() - (request as Started)[STARTED_AT]);
     done();
   });
   fastify.addHook('onClose', (_instance, done) => {

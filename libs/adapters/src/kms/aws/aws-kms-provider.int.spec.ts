@@ -1,4 +1,4 @@
-import { DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { expectKmsError, kmsProviderContract } from '../testing/kms-provider-contract';
 import { startKmsTestServerProcess, type KmsTestServerProcess } from '../testing/kms-test-server-process';
 import { AwsKmsProvider } from './aws-kms-provider';
@@ -17,6 +17,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** The key id behind an alias (or the id itself), as DescribeKey resolves it. */
+const keyIdOf = async (keyIdOrAlias: string): Promise<string> => {
+  const { KeyMetadata } = await admin.send(new DescribeKeyCommand({ KeyId: keyIdOrAlias }));
+  if (KeyMetadata?.KeyId === undefined) throw new Error(`DescribeKey ${keyIdOrAlias} gave no key id`);
+  return KeyMetadata.KeyId;
+};
+
 const create = () => AwsKmsProvider.create({ masterKeyId: 'alias/keyledger-master', region: 'us-east-1', endpoint: server.url, credentials });
 
 kmsProviderContract('aws (kms-test-server)', async () => {
@@ -24,8 +31,9 @@ kmsProviderContract('aws (kms-test-server)', async () => {
   return {
     provider,
     unknownKeyId: '6f1c0b4e-0000-4000-8000-000000000000',
-    disableKey: async (keyId) => void (await admin.send(new DisableKeyCommand({ KeyId: keyId }))),
-    enableKey: async (keyId) => void (await admin.send(new EnableKeyCommand({ KeyId: keyId }))),
+    // DisableKey and EnableKey take a key id or key ARN, never an alias (the master key is named by its alias).
+    disableKey: async (keyId) => void (await admin.send(new DisableKeyCommand({ KeyId: await keyIdOf(keyId) }))),
+    enableKey: async (keyId) => void (await admin.send(new EnableKeyCommand({ KeyId: await keyIdOf(keyId) }))),
     close: () => provider.close(),
   };
 });
