@@ -140,6 +140,15 @@ describe('handleCommand', () => {
     expect((await loadStream(store, stream, KEY_AGGREGATE)).state).toMatchObject({ primaryVersion: 2 });
   });
 
+  it('re-checks the guards after a conflict: a refusal now is their typed error, the result discarded', async () => {
+    store.races = 1;
+    store.rival = () => rivalRuns({ type: 'DisableKey', ...base });
+    const { effect, run } = rotation();
+    expect(await codeOf(run())).toBe('KEY_DISABLED');
+    expect(effect.runs).toBe(1);
+    expect(effect.discarded).toEqual([2]);
+  });
+
   it('a retried command without side effect is decided again on the new state (and refused by it)', async () => {
     store.races = 1;
     store.rival = () => rivalRuns({ type: 'DisableKey', ...base });

@@ -1,14 +1,7 @@
-import {
-  breakerStream,
-  breakerTransitionsDecider,
-  foldEvents,
-  type BreakerEvent,
-  type BreakerTransitionCommand,
-  readWholeStream,
-} from '@keyledger/kms-domain';
+import { breakerStream, breakerTransitionsDecider, decodeBreakerEvent, type BreakerTransitionCommand } from '@keyledger/kms-domain';
 import type { BreakerTransition } from '@keyledger/resilience';
+import { handleCommand } from '../commands/command-handler';
 import type { KeyOperationsPorts } from '../deps';
-import { toNewEvents } from '../keys/event-context';
 
 const MAX_QUEUE = 1000;
 
@@ -56,12 +49,12 @@ export class BreakerTransitionRecorder {
         : t.to === 'half-open'
           ? { ...base, type: 'RecordBreakerHalfOpened' }
           : { ...base, type: 'RecordBreakerClosed', consecutiveSuccesses: t.halfOpenSuccesses };
-    const stream = breakerStream(t.name);
-    const recorded = await readWholeStream(this.ports.store, stream);
-    const state = foldEvents(breakerTransitionsDecider, recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as BreakerEvent));
-    const events = breakerTransitionsDecider.decide(command, state);
-    if (events.length === 0) return;
     const actor = { subject: `service:${this.instance}`, correlationId: `breaker-${t.name}` };
-    await this.ports.store.append(stream, toNewEvents(events, actor, base.now, this.ports.ids));
+    // Safe to retry: another instance's transition in between only changes what this one's `from` is.
+    await handleCommand(this.ports, actor, {
+      stream: breakerStream(t.name),
+      aggregate: { decider: breakerTransitionsDecider, decode: decodeBreakerEvent },
+      command: () => command,
+    });
   }
 }

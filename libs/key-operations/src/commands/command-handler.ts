@@ -73,7 +73,11 @@ export interface CommandSpec<Command, Event, State, Plan, Result> {
   readonly load?: () => Promise<Loaded<State>>;
 }
 
-/** What a handled command did. `position` is null when it appended nothing (the decision had no events). */
+/**
+ * What a handled command did. `position` is null when it appended nothing (the decision had no
+ * events). `state` (the loaded state evolved by the events) is folded on first read, so a writer
+ * that keeps its own folded state (the signer registry) pays nothing for it.
+ */
 export interface HandledCommand<Event, State, Result> extends Loaded<State> {
   readonly events: readonly Event[];
   readonly position: number | null;
@@ -89,9 +93,10 @@ type StoredDomainEvent = DomainEvent<string, object, number>;
 /**
  * The one command handler (emmett's `CommandHandler` shape): load the stream, check the domain's
  * guards on the loaded state (before any side effect), run the side effect, decide, append with the
- * revision loaded expected. On CONCURRENCY_CONFLICT it re-loads, re-checks the guards and decides
- * again, up to `maxAttempts` rounds; a side effect is never run twice: its result is reused only
- * when `effect.reuse` says it still fits, else the conflict surfaces (and `discard` releases it).
+ * revision loaded expected. On CONCURRENCY_CONFLICT it re-loads, re-checks the guards (a refusal
+ * now is the guards' typed error) and decides again, up to `maxAttempts` rounds. A side effect is
+ * never run twice: its result is reused only when `effect.reuse` says it still fits the new state,
+ * else the conflict surfaces; whenever nothing was appended, `discard` releases the result.
  * With `ifMatch` the first mismatch is PRECONDITION_FAILED and nothing retries.
  */
 export async function handleCommand<Command extends { readonly now: Date }, Event extends StoredDomainEvent, State, Plan = undefined, Result = undefined>(
@@ -121,8 +126,7 @@ export async function handleCommand<Command extends { readonly now: Date }, Even
           expectedRevision: loaded.revision === null ? 'no-stream' : loaded.revision,
         });
         appended = true;
-        const state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
-        return { state, revision: written.revision, events, position: written.position, result: made?.result };
+        return withLazyState(decider, loaded.state, events, { revision: written.revision, events, position: written.position, result: made?.result });
       } catch (error) {
         if (!isConcurrencyConflict(error) || attempt >= maxAttempts) throw error;
         conflict = error;
@@ -137,14 +141,13 @@ function runCheck<C, E, S, P, R>(spec: CommandSpec<C, E, S, P, R>, state: S): P 
   return spec.check ? spec.check(state) : (undefined as P);
 }
 
-/** A round after a conflict, with the side effect already run: its guards must pass again and its result still fit, else the conflict stands. */
+/**
+ * A round after a conflict, with the side effect already run: the guards run again on the new
+ * state (a refusal is their own typed error, as a fresh request would get), then the result must
+ * still fit, else the conflict stands.
+ */
 function recheck<C, E, S, P, R>(spec: CommandSpec<C, E, S, P, R>, state: S, result: R, conflict: unknown): P {
-  let plan: P;
-  try {
-    plan = runCheck(spec, state);
-  } catch {
-    throw conflict;
-  }
+  const plan = runCheck(spec, state);
   if (!spec.effect?.reuse?.(result, plan, state)) throw conflict;
   return plan;
 }
@@ -155,4 +158,17 @@ async function discardQuietly<S, P, R>(effect: CommandEffect<S, P, R>, result: R
   } catch {
     // The command's own failure is the answer; a failed release is left to the caller's clean-up.
   }
+}
+
+function withLazyState<C, E, S, Rest extends Omit<HandledCommand<E, S, unknown>, 'state'>>(
+  decider: Decider<C, E, S>,
+  before: S,
+  events: readonly E[],
+  rest: Rest,
+): Rest & { readonly state: S } {
+  let state: { value: S } | null = null;
+  return Object.defineProperty({ ...rest }, 'state', {
+    enumerable: true,
+    get: () => (state ??= { value: events.reduce((s, e) => decider.evolve(s, e), before) }).value,
+  }) as Rest & { readonly state: S };
 }
