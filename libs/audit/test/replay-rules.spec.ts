@@ -158,6 +158,25 @@ describe('audit replay rules (through the event store port)', () => {
     expect(report.findings).toEqual([expect.objectContaining({ rule: 'schema', position, detail: expect.stringContaining(detail) })]);
   });
 
+  it('decodes a SignerRetired stored at schema version 1 (no reason) through the upcaster: no finding', async () => {
+    const at = s.ctx.now.toISOString();
+    const publicKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const owner = { kind: 'break-glass', sessionId: 'old-session' };
+    await appendRaw(store, s.ctx, 'signerregistry-global', 'SignerRegistered', { kid: 'old-kid', publicKey, algorithm: 'ED25519', owner, validFrom: at, validUntil: null, registeredAt: at });
+    await appendRaw(store, s.ctx, 'signerregistry-global', 'SignerRetired', { kid: 'old-kid', retiredAt: at }, 1);
+    expect((await verify()).findings).toEqual([]);
+  });
+
+  it('reports a schema version newer than the current one as a schema finding, and goes on', async () => {
+    const position = await appendRaw(store, s.ctx, keyStream('acme', 'signing'), 'KeyDisabled', { tenantId: 'acme', keyId: 'signing', disabledAt: s.ctx.now.toISOString() }, 2);
+    const after = await appendRaw(store, s.ctx, 'signerregistry-global', 'SignerRetired', { kid: 'nobody', reason: null, retiredAt: s.ctx.now.toISOString() }, 3);
+    const report = await verify();
+    expect(report.findings).toEqual([
+      expect.objectContaining({ rule: 'schema', position, detail: 'KeyDisabled at schema version 2, newer than the current 1' }),
+      expect.objectContaining({ rule: 'schema', position: after, detail: 'SignerRetired at schema version 3, newer than the current 2' }),
+    ]);
+  });
+
   it('accepts a rotate-all job: the claim in the coordination stream, its lifecycle in its own stream', async () => {
     const at = s.ctx.now.toISOString();
     await appendRaw(store, s.ctx, 'rotationjobs-current', 'RotationJobClaimed', { jobId: 'job-1', claimedBy: 'api-1', claimedAt: at });

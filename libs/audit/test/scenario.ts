@@ -47,8 +47,8 @@ export async function run<C, E extends { type: string; schemaVersion: number; da
 }
 
 /** Appends one hand-made event (to forge what the deciders would refuse). */
-export async function appendRaw(store: EventStore, ctx: Ctx, stream: string, type: string, data: object): Promise<number> {
-  const event: NewEvent = { type, schemaVersion: 1, data, metadata: ctx.context() };
+export async function appendRaw(store: EventStore, ctx: Ctx, stream: string, type: string, data: object, schemaVersion = 1): Promise<number> {
+  const event: NewEvent = { type, schemaVersion, data, metadata: ctx.context() };
   return (await store.append(stream, [event])).position;
 }
 

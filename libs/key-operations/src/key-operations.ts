@@ -1,4 +1,4 @@
-import { KEY_EVENT_TYPES, decodeStreamId, type ReadModels, type RecordedEvent } from '@keyledger/kms-domain';
+import { KEY_EVENT_TYPES, hasEventType, type KeyledgerEvent, type ReadModels } from '@keyledger/kms-domain';
 import { defaultResiliencePolicyOptions, type ResilienceHooks, type ResiliencePolicyOptions } from '@keyledger/resilience';
 import { AdminOperations } from './admin/admin-operations';
 import { BreakerTransitionRecorder } from './admin/breaker-recorder';
@@ -113,7 +113,7 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
     onError: options.onBackgroundError,
   });
   gateway.onTransition((t) => breakerRecorder.enqueue(t));
-  const unsubscribe = views.onEvent((event) => invalidateOn(cache, event));
+  const unsubscribe = views.onEvent((_recorded, event) => invalidateOn(cache, event));
   const signers = new Signers(ports, views, retrieval, options.onBackgroundError);
   const custody = options.breakGlass?.custody ?? (isEmergencyKeyHsm(options.provider) ? new HsmEmergencyKeys(options.provider) : new MemoryEmergencyKeys());
   const breakGlass = new BreakGlassOperations(ports, views, signers, { ...options.breakGlass, custody, onError: options.onBackgroundError });
@@ -151,9 +151,7 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   };
 }
 
-function invalidateOn(cache: KeyCache, event: RecordedEvent): void {
-  if (!INVALIDATING_EVENTS.has(event.type)) return;
-  const data = event.data as { tenantId?: unknown; keyId?: unknown };
-  if (typeof data.tenantId === 'string' && typeof data.keyId === 'string') cache.invalidateKey(data.tenantId, data.keyId);
-  else cache.invalidateKey(...(decodeStreamId(event.streamName).split(':') as [string, string]));
+function invalidateOn(cache: KeyCache, event: KeyledgerEvent | null): void {
+  if (event === null || !INVALIDATING_EVENTS.has(event.type) || !hasEventType(event, KEY_EVENT_TYPES)) return;
+  cache.invalidateKey(event.data.tenantId, event.data.keyId);
 }

@@ -113,4 +113,46 @@ describe('KeyViews, the one projection runner', () => {
     await expect(views.readiness(1_000)).rejects.toThrow(/stopped folding/);
     expect(models.freeze.get('tenant:after')).toBeUndefined();
   });
+
+  it('stops on a stored event that does not decode (EVENT_DECODE_FAILED): nothing after it is applied', async () => {
+    const store = await seeded(2);
+    const models = new InMemoryReadModels();
+    const errors: unknown[] = [];
+    const views = new KeyViews(store, models, { onError: (e) => errors.push(e) });
+    await views.start();
+    const metadata = toNewEvents(freezeEvents(1), actor, at, ids)[0].metadata;
+    // Written by newer code: a schema version this reader does not know.
+    await store.append(signingFreezeStream({ kind: 'global' }), [{ type: 'SigningFrozen', schemaVersion: 7, data: { scope: { kind: 'global' }, reason: 'r', frozenBy: 'u', frozenAt: at.toISOString() }, metadata }]);
+    await store.append(signingFreezeStream({ kind: 'tenant', tenantId: 'after' }), toNewEvents(freezeEvents(1), actor, at, ids));
+    for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await views.stop();
+    expect(errors).toEqual([expect.objectContaining({ code: 'EVENT_DECODE_FAILED', position: 3 })]);
+    expect(views.appliedPosition()).toBe(2);
+    await expect(views.readiness(1_000)).rejects.toThrow(/stopped folding/);
+    expect(models.freeze.get('global')).toBeUndefined();
+    expect(models.freeze.get('tenant:after')).toBeUndefined();
+  });
+
+  it('fails its start on an event that does not decode in the history (fail closed)', async () => {
+    const store = await seeded(1);
+    const metadata = toNewEvents(freezeEvents(1), actor, at, ids)[0].metadata;
+    await store.append(signingFreezeStream({ kind: 'global' }), [{ type: 'SigningFrozen', schemaVersion: 1, data: { scope: { kind: 'global' } }, metadata }]);
+    const views = new KeyViews(store, new InMemoryReadModels());
+    await expect(views.start()).rejects.toMatchObject({ code: 'EVENT_DECODE_FAILED' });
+  });
+
+  it('passes over the events of other libs’ streams in the same store (the audit’s checkpoints), folding what follows', async () => {
+    const store = await seeded(1);
+    const metadata = toNewEvents(freezeEvents(1), actor, at, ids)[0].metadata;
+    await store.append('audit-checkpoints', [{ type: 'AuditCheckpointSigned', schemaVersion: 1, data: { origin: 'o' }, metadata }]);
+    await store.append(signingFreezeStream({ kind: 'tenant', tenantId: 't1' }), toNewEvents(freezeEvents(1, 1), actor, at, ids));
+    const seen: (string | null)[] = [];
+    const views = new KeyViews(store, new InMemoryReadModels());
+    views.onEvent((recorded, event) => seen.push(event === null ? `skipped ${recorded.type}` : event.type));
+    await views.start();
+    await views.stop();
+    expect(views.appliedPosition()).toBe(3);
+    expect(seen).toEqual(['SigningFrozen', 'skipped AuditCheckpointSigned', 'SigningResumed']);
+    expect(views.models.freeze.get('tenant:t1')).toMatchObject({ status: 'Unfrozen' });
+  });
 });

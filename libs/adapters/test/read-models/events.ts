@@ -90,7 +90,7 @@ export const ev = {
   }),
   signerRetired: (kid: string, day: number): Built => ({
     stream: signerRegistryStream(),
-    event: { type: 'SignerRetired', schemaVersion: 1, data: { kid, reason: 'rotated out', retiredAt: iso(day) } },
+    event: { type: 'SignerRetired', schemaVersion: 2, data: { kid, reason: 'rotated out', retiredAt: iso(day) } },
   }),
 
   requested: (sessionId: string, day: number, scope: Scope = { kind: 'global' }): Built =>

@@ -22,8 +22,8 @@ interface Session {
 export class BreakGlassRules {
   private readonly sessions = new Map<string, Session>();
 
-  check(event: RecordedEvent, report: Report): void {
-    const e = { type: event.type, data: event.data } as BreakGlassEvent;
+  /** Checks one session event, `e` being its decoded form (the schema check decoded it). */
+  check(event: RecordedEvent, e: BreakGlassEvent, report: Report): void {
     const at = (rule: Finding['rule'], detail: string) => report({ position: event.position, stream: event.streamName, rule, detail });
     const s = this.sessions.get(event.streamName);
     if (e.type === 'BreakGlassRequested') {

@@ -1,5 +1,4 @@
-import { AUDIT_KEY_EVENT_TYPE } from '../checkpoint/audit-key';
-import { AUDIT_CHECKPOINT_EVENT_TYPE } from '../checkpoint/checkpoint-event';
+import { BREAK_GLASS_EVENT_TYPES, hasEventType } from '@keyledger/kms-domain';
 import type { AuditRecord } from './audit-record';
 import { BreakGlassRules } from './break-glass-rules';
 import { IndexedFindings } from './indexed-findings';
@@ -31,10 +30,12 @@ export class EventSide {
     const first = this.eventIds.get(eventId);
     if (first !== undefined) found.report({ position: r.position, stream: r.streamName, rule: 'duplicate-event-id', detail: `event id already used at position ${first}` });
     else this.eventIds.set(eventId, r.position);
-    if (!checkSchema(event, found.report)) return;
-    if (event.type === AUDIT_CHECKPOINT_EVENT_TYPE || event.type === AUDIT_KEY_EVENT_TYPE) return;
-    if (event.type.startsWith('BreakGlass')) this.breakGlass.check(event, found.report);
-    else this.lifecycle.check(event, found.report);
+    const checked = checkSchema(event, found.report);
+    // A schema fault is a finding (reported above); the audit's own events (decoded: null) are the chain half's.
+    if (!checked.ok || checked.event === null) return;
+    const decoded = checked.event;
+    if (hasEventType(decoded, BREAK_GLASS_EVENT_TYPES)) this.breakGlass.check(event, decoded, found.report);
+    else this.lifecycle.check(event, decoded, found.report);
   }
 
   /** End of the replay of `count` events: the rules that look at whole sessions. */

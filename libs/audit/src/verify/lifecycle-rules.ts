@@ -1,4 +1,4 @@
-import type { KeyEvent, RecordedEvent, SignerRegistered } from '@keyledger/kms-domain';
+import { KEY_EVENT_TYPES, hasEventType, type KeyEvent, type KeyledgerEvent, type RecordedEvent } from '@keyledger/kms-domain';
 import type { Report } from './findings';
 
 type Status = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'Destroyed';
@@ -18,15 +18,15 @@ interface KeyTrack {
 export class LifecycleRules {
   private readonly keys = new Map<string, KeyTrack>();
 
-  check(event: RecordedEvent, report: Report): void {
-    const problem = this.problem(event);
+  /** Checks one event, `decoded` being its decoded form (the schema check decoded it). */
+  check(event: RecordedEvent, decoded: KeyledgerEvent, report: Report): void {
+    const problem = this.problem(event, decoded);
     if (problem !== null) report({ position: event.position, stream: event.streamName, rule: 'key-lifecycle', detail: problem });
   }
 
-  private problem(event: RecordedEvent): string | null {
-    if (event.type === 'KeyMaterialWrapped' || event.type === 'SignerRegistered') return this.useProblem(event);
-    if (!event.streamName.startsWith('key-')) return null;
-    const e = { type: event.type, data: event.data } as KeyEvent;
+  private problem(event: RecordedEvent, e: KeyledgerEvent): string | null {
+    if (e.type === 'KeyMaterialWrapped' || e.type === 'SignerRegistered') return this.useProblem(e);
+    if (!event.streamName.startsWith('key-') || !hasEventType(e, KEY_EVENT_TYPES)) return null;
     const name = `${e.data.tenantId}:${e.data.keyId}`;
     const k = this.keys.get(name);
     if (e.type === 'KeyCreated') {
@@ -39,10 +39,9 @@ export class LifecycleRules {
     return transition(k, e);
   }
 
-  private useProblem(event: RecordedEvent): string | null {
-    const d = event.data as { tenantId?: string; keyId?: string; owner?: SignerRegistered['data']['owner'] };
-    const owner = event.type === 'SignerRegistered' ? d.owner : { kind: 'key-version' as const, tenantId: d.tenantId, keyId: d.keyId };
-    if (!owner || owner.kind !== 'key-version') return null;
+  private useProblem(event: Extract<KeyledgerEvent, { type: 'KeyMaterialWrapped' | 'SignerRegistered' }>): string | null {
+    const owner = event.type === 'SignerRegistered' ? event.data.owner : { kind: 'key-version' as const, tenantId: event.data.tenantId, keyId: event.data.keyId };
+    if (owner.kind !== 'key-version') return null;
     const k = this.keys.get(`${owner.tenantId}:${owner.keyId}`);
     return k?.status === 'Destroyed' ? `${event.type} for destroyed key ${owner.tenantId}:${owner.keyId}` : null;
   }

@@ -1,14 +1,6 @@
-import {
-  GLOBAL_SCOPE,
-  foldEvents,
-  signingFreezeDecider,
-  signingFreezeStream,
-  type SigningFreezeCommand,
-  type SigningFreezeEvent,
-  readWholeStream,
-} from '@keyledger/kms-domain';
+import { GLOBAL_SCOPE, decodeSigningFreezeEvent, signingFreezeDecider, signingFreezeStream, type SigningFreezeCommand } from '@keyledger/kms-domain';
+import { handleCommand } from '../commands/command-handler';
 import type { Actor, KeyOperationsPorts } from '../deps';
-import { toNewEvents } from '../keys/event-context';
 import type { KeyViews } from '../views/key-views';
 
 /** State of the global signing freeze as the admin endpoints report it. */
@@ -39,14 +31,14 @@ export class SigningFreezeOperations {
     return { frozen: true, reason: entry.reason, frozenAt: entry.frozenAt };
   }
 
+  /** Freeze and resume are safe to retry on a conflict: the re-decision sees the other writer's freeze or resume. */
   private async handle(actor: Actor, command: SigningFreezeCommand): Promise<FreezeStatus> {
-    const stream = signingFreezeStream(GLOBAL_SCOPE);
-    const recorded = await readWholeStream(this.ports.store, stream);
-    const state = foldEvents(signingFreezeDecider, recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as SigningFreezeEvent));
-    const events = signingFreezeDecider.decide(command, state);
-    const expectedRevision = recorded.length === 0 ? ('no-stream' as const) : recorded[recorded.length - 1].revision;
-    const appended = await this.ports.store.append(stream, toNewEvents(events, actor, command.now, this.ports.ids), { expectedRevision });
-    await this.views.waitFor(appended.position);
+    const handled = await handleCommand(this.ports, actor, {
+      stream: signingFreezeStream(GLOBAL_SCOPE),
+      aggregate: { decider: signingFreezeDecider, decode: decodeSigningFreezeEvent },
+      command: () => command,
+    });
+    if (handled.position !== null) await this.views.waitFor(handled.position);
     return this.status();
   }
 }

@@ -1,10 +1,14 @@
 import {
   SessionNotFoundError,
   breakGlassDecider,
+  breakGlassStream,
+  checkBreakGlassCommand,
+  BREAK_GLASS_EVENT_TYPES,
+  hasEventType,
   isConcurrencyConflict,
   type ApproverRole,
   type BreakGlassViewEntry,
-  type RecordedEvent,
+  type KeyledgerEvent,
   type Scope,
 } from '@keyledger/kms-domain';
 import type { Actor, KeyOperationsPorts } from '../deps';
@@ -15,7 +19,8 @@ import type { EmergencyKeyCustody } from './emergency-keys';
 import { EmergencySigning, type EmergencySignInput, type EmergencySignature } from './emergency-signing';
 import { DEFAULT_OUTAGE_LEASE_MS, outageMinutesAt } from './outage-tracker';
 import { BREAK_GLASS_SYSTEM_ACTOR, DEFAULT_REQUEST_TTL_MINUTES, SessionEndings, type BreakGlassExpiryReport } from './session-endings';
-import { appendSession, loadSession } from './session-store';
+import { SESSION_AGGREGATE, handleSessionCommand } from './session-store';
+import { handleCommand } from '../commands/command-handler';
 import { toSessionView, type BreakGlassSessionView } from './session-view';
 
 /** What break-glass reports: the `breakglass_sessions_active` gauge and `breakglass_signatures_total`. */
@@ -46,7 +51,6 @@ export interface BreakGlassRequestInput {
 
 export const DEFAULT_MIN_OUTAGE_MINUTES = 30;
 const EMERGENCY_ALGORITHM = 'ECDSA_P256_SHA256' as const;
-const SESSION_EVENT = /^BreakGlass/;
 const SESSION_STATUSES: readonly BreakGlassViewEntry['status'][] = ['Requested', 'Active', 'KeyLost', 'Ended', 'KeyDestroyed'];
 /** Sessions listed per state at most. */
 const LIST_LIMIT = 1000;
@@ -84,7 +88,7 @@ export class BreakGlassOperations {
     this.outageLeaseMs = options.outageLeaseMs ?? DEFAULT_OUTAGE_LEASE_MS;
     this.endings = new SessionEndings(ports, signers, options.custody, views.models.sessions, this.requestTtlSeconds);
     this.signing = new EmergencySigning(ports, views, signers, options.custody);
-    views.onEvent((recorded) => this.apply(recorded));
+    views.onEvent((_recorded, event) => this.apply(event));
   }
 
   /** Where this process keeps emergency keys. */
@@ -104,36 +108,39 @@ export class BreakGlassOperations {
     this.requireOutage(now);
     const sessionId = this.ports.ids.next();
     const command = { type: 'RequestBreakGlass', sessionId, now, ...input } as const;
+    // A fresh id: nothing to read.
     const loaded = { state: breakGlassDecider.initialState(), revision: null };
-    const events = breakGlassDecider.decide(command, loaded.state);
-    return this.settled(sessionId, await appendSession(this.ports, actor, sessionId, loaded, events, now));
+    return this.settled(sessionId, (await handleSessionCommand(this.ports, actor, command, { loaded })).position);
   }
 
   /**
-   * Records one approval. The approval that completes the quorum creates the emergency key first
-   * (only after a dry run of the decision passed), activates the session and registers the signer.
+   * Records one approval through the command handler. The session's guards run first; only the
+   * approval that completes the quorum then creates the emergency key, which activates the session
+   * (and is destroyed again when the append fails), and the signer is registered.
    */
   async approve(actor: Actor, sessionId: string, approver: string, role: ApproverRole): Promise<BreakGlassSessionView> {
-    const loaded = await loadSession(this.ports, sessionId);
     const now = this.ports.clock.now();
     // The outage must still be real when each approval (and so the activation) happens.
     this.requireOutage(now);
     const base = { type: 'ApproveBreakGlass', sessionId, now, approver, role, requestTtlSeconds: this.requestTtlSeconds } as const;
-    const completes = loaded.state.status === 'Requested' && loaded.state.approvals.length === 1;
     const kid = emergencyKid(sessionId);
-    const probe = { kid, publicKey: 'placeholder-public-key', algorithm: EMERGENCY_ALGORITHM };
-    breakGlassDecider.decide(completes ? { ...base, emergencySigner: probe } : base, loaded.state);
-    if (!completes) return this.settled(sessionId, await appendSession(this.ports, actor, sessionId, loaded, breakGlassDecider.decide(base, loaded.state), now));
-    const publicKey = await this.options.custody.create(kid);
-    const events = breakGlassDecider.decide({ ...base, emergencySigner: { kid, publicKey, algorithm: EMERGENCY_ALGORITHM } }, loaded.state);
-    let position: number;
-    try {
-      position = await appendSession(this.ports, actor, sessionId, loaded, events, now);
-    } catch (error) {
-      await this.options.custody.destroy(kid);
-      throw error;
-    }
-    const view = await this.settled(sessionId, position);
+    const handled = await handleCommand(this.ports, actor, {
+      stream: breakGlassStream(sessionId),
+      aggregate: SESSION_AGGREGATE,
+      check: (state) => checkBreakGlassCommand(base, state),
+      effect: {
+        run: async (plan) => (plan.activates ? this.options.custody.create(kid) : null),
+        // After a conflict: a key made for an activation fits only an approval that still activates (and no key one that does not).
+        reuse: (publicKey, plan) => (publicKey !== null) === plan.activates,
+        discard: async (publicKey) => {
+          if (publicKey !== null) await this.options.custody.destroy(kid);
+        },
+      },
+      command: (_state, _plan, publicKey) => (publicKey === null ? base : { ...base, emergencySigner: { kid, publicKey, algorithm: EMERGENCY_ALGORITHM } }),
+    });
+    if (handled.position === null) throw new Error('an approval appended nothing');
+    const view = await this.settled(sessionId, handled.position);
+    if (handled.result === null) return view;
     await this.signing.ensureSigner(actor, view).catch((error: unknown) => this.options.onError?.(error));
     return this.get(sessionId);
   }
@@ -147,10 +154,9 @@ export class BreakGlassOperations {
 
   /** Closes a session with a reason; an issued emergency key is destroyed and its signer retired. */
   async close(actor: Actor, sessionId: string, closedBy: string, reason: string): Promise<BreakGlassSessionView> {
-    const loaded = await loadSession(this.ports, sessionId);
     const now = this.ports.clock.now();
-    const events = breakGlassDecider.decide({ type: 'CloseBreakGlass', sessionId, now, closedBy, reason }, loaded.state);
-    await this.settled(sessionId, await appendSession(this.ports, actor, sessionId, loaded, events, now));
+    const closed = await handleSessionCommand(this.ports, actor, { type: 'CloseBreakGlass', sessionId, now, closedBy, reason });
+    await this.settled(sessionId, closed.position);
     await this.endings.destroyKey(actor, sessionId).catch((error: unknown) => {
       if (!isConcurrencyConflict(error)) throw error;
     });
@@ -219,9 +225,9 @@ export class BreakGlassOperations {
     return this.get(sessionId);
   }
 
-  private apply(recorded: RecordedEvent): void {
-    if (!SESSION_EVENT.test(recorded.type)) return;
-    if (KEY_ENDING_EVENTS.has(recorded.type)) this.dropHeldKey((recorded.data as { sessionId: string }).sessionId);
+  private apply(event: KeyledgerEvent | null): void {
+    if (event === null || !hasEventType(event, BREAK_GLASS_EVENT_TYPES)) return;
+    if (KEY_ENDING_EVENTS.has(event.type)) this.dropHeldKey(event.data.sessionId);
     this.telemetry?.breakglassSessionsActive(this.activeCount());
   }
 

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
-import {
-  SHA256_DIGEST_BYTES,
-  ValidationError,
-  breakGlassDecider,
-  isConcurrencyConflict,
-  type KeySigningAlgorithm,
-} from '@keyledger/kms-domain';
+import { SHA256_DIGEST_BYTES, ValidationError, breakGlassStream, checkBreakGlassCommand, type KeySigningAlgorithm } from '@keyledger/kms-domain';
+import { handleCommand } from '../commands/command-handler';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import type { Signers } from '../signers/signers';
 import type { KeyViews } from '../views/key-views';
 import { BreakGlassError } from './break-glass-errors';
 import type { EmergencyKeyCustody } from './emergency-keys';
-import { appendSession, loadSession } from './session-store';
+import { SESSION_AGGREGATE } from './session-store';
 import type { BreakGlassSessionView } from './session-view';
 
 /** One emergency signature request: the message or its SHA-256 digest, and why. */
@@ -38,10 +33,12 @@ export interface EmergencySignature {
 const MAX_ATTEMPTS = 3;
 
 /**
- * The signing step of a session. Order: requester check, a dry run of the record (active,
- * unexpired, scope, justification), the signature in custody, the signer registered, then the
- * `BreakGlassSignatureIssued` append; the signature leaves only after that append succeeded and
- * is zeroed when it fails.
+ * The signing step of a session, through the command handler. Order: requester check, the
+ * record's guards on the loaded session (active, unexpired, scope, justification), the signature
+ * in custody and the signer registered (the side effect), then the `BreakGlassSignatureIssued`
+ * append; the signature leaves only after that append succeeded and is zeroed when it fails. A
+ * conflict re-reads the session, re-checks the guards and records the same signature with the
+ * next sequence (at most MAX_ATTEMPTS rounds).
  */
 export class EmergencySigning {
   constructor(
@@ -66,12 +63,35 @@ export class EmergencySigning {
     const tenantId = input.tenantId ?? (session.scope.kind === 'tenant' ? session.scope.tenantId : undefined);
     if (tenantId === undefined) throw new ValidationError('tenantId', 'required for a global break-glass session');
     const command = { type: 'RecordBreakGlassSignature', sessionId: session.sessionId, tenantId, digest: digest.toString('hex'), justification: input.justification } as const;
-    const first = await loadSession(this.ports, session.sessionId);
-    breakGlassDecider.decide({ ...command, now: this.ports.clock.now() }, first.state);
+    const handled = await handleCommand(this.ports, actor, {
+      stream: breakGlassStream(session.sessionId),
+      aggregate: SESSION_AGGREGATE,
+      maxAttempts: MAX_ATTEMPTS,
+      check: (state) => checkBreakGlassCommand({ ...command, now: this.ports.clock.now() }, state),
+      effect: {
+        run: () => this.signAndRegister(actor, session, digest),
+        // The signature stays valid; the record is decided again on the new state.
+        reuse: () => true,
+        discard: (signature) => void signature.fill(0),
+      },
+      command: () => ({ ...command, now: this.ports.clock.now() }),
+    });
+    const [event] = handled.events;
+    const signature = handled.result;
+    if (event?.type !== 'BreakGlassSignatureIssued' || signature === undefined || handled.position === null) {
+      signature?.fill(0);
+      throw new Error('unexpected break-glass decision');
+    }
+    await this.views.waitFor(handled.position).catch(() => undefined);
+    const { kid, sequence, signedAt } = event.data;
+    return { sessionId: command.sessionId, signature, kid, algorithm: 'ECDSA_P256_SHA256', digest: event.data.digest, sequence, signedAt };
+  }
+
+  private async signAndRegister(actor: Actor, session: BreakGlassSessionView, digest: Buffer): Promise<Buffer> {
     const signature = await this.custody.sign(kidOf(session), digest);
     try {
       await this.ensureSigner(actor, session);
-      return await this.record(actor, command, signature);
+      return signature;
     } catch (error) {
       signature.fill(0);
       throw error;
@@ -90,28 +110,6 @@ export class EmergencySigning {
       validFrom: new Date(signer.activatedAt),
       validUntil: new Date(signer.expiresAt),
     });
-  }
-
-  private async record(
-    actor: Actor,
-    command: { readonly type: 'RecordBreakGlassSignature'; readonly sessionId: string; readonly tenantId: string; readonly digest: string; readonly justification: string },
-    signature: Buffer,
-  ): Promise<EmergencySignature> {
-    for (let attempt = 1; ; attempt++) {
-      const loaded = await loadSession(this.ports, command.sessionId);
-      const now = this.ports.clock.now();
-      const [event] = breakGlassDecider.decide({ ...command, now }, loaded.state);
-      try {
-        const position = await appendSession(this.ports, actor, command.sessionId, loaded, [event], now);
-        await this.views.waitFor(position).catch(() => undefined);
-      } catch (error) {
-        if (isConcurrencyConflict(error) && attempt < MAX_ATTEMPTS) continue;
-        throw error;
-      }
-      if (event.type !== 'BreakGlassSignatureIssued') throw new Error('unexpected break-glass decision');
-      const { kid, digest, sequence, signedAt } = event.data;
-      return { sessionId: command.sessionId, signature, kid, algorithm: 'ECDSA_P256_SHA256', digest, sequence, signedAt };
-    }
   }
 }
 

@@ -1,12 +1,9 @@
-import {
-  breakGlassDecider,
-  isConcurrencyConflict,
-  type SessionReadModel,
-} from '@keyledger/kms-domain';
+import { breakGlassStream, checkBreakGlassCommand, isConcurrencyConflict, type SessionReadModel } from '@keyledger/kms-domain';
+import { handleCommand } from '../commands/command-handler';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import type { Signers } from '../signers/signers';
 import type { EmergencyKeyCustody } from './emergency-keys';
-import { appendSession, handleSessionCommand, loadSession } from './session-store';
+import { SESSION_AGGREGATE, handleSessionCommand, loadSession } from './session-store';
 
 /** What an expiry run did; `failed` names the session and the error code. */
 export interface BreakGlassExpiryReport {
@@ -53,13 +50,20 @@ export class SessionEndings {
     }
     if (state.status !== 'Ended' || state.issued === null) return false;
     const kid = state.issued.signer.kid;
-    await this.custody.destroy(kid);
-    const now = this.ports.clock.now();
-    const events = breakGlassDecider.decide({ type: 'DestroyEmergencyKey', sessionId, now }, state);
+    const command = { type: 'DestroyEmergencyKey', sessionId, now: this.ports.clock.now() } as const;
     try {
-      await appendSession(this.ports, actor, sessionId, loaded, events, now);
+      await handleCommand(this.ports, actor, {
+        stream: breakGlassStream(sessionId),
+        aggregate: SESSION_AGGREGATE,
+        loaded,
+        check: (s) => checkBreakGlassCommand(command, s),
+        // Custody first, then the record; a destroyed key stays destroyed, so a retry records it on the new state.
+        effect: { run: () => this.custody.destroy(kid), reuse: () => true },
+        command: () => command,
+      });
     } catch (error) {
-      if (!isConcurrencyConflict(error)) throw error;
+      // Another writer recorded the end first (its record, or a refusal on the new state): nothing left to record.
+      if (!isConcurrencyConflict(error) && (error as { code?: unknown }).code !== 'INVALID_STATE_TRANSITION') throw error;
     }
     await this.signers.retire(actor, kid, 'break-glass session ended');
     return true;
@@ -77,7 +81,9 @@ export class SessionEndings {
     const requestCutoff = new Date(now.getTime() - this.requestTtlSeconds * 1000);
     const due = [...this.sessions.dueForExpiry(now, SESSIONS_PER_RUN), ...this.sessions.requestedBefore(requestCutoff, SESSIONS_PER_RUN)];
     for (const session of due) {
-      await handleSessionCommand(this.ports, actor, { type: 'ExpireBreakGlass', sessionId: session.sessionId, now, requestTtlSeconds: this.requestTtlSeconds })
+      // One round: a conflict means another writer changed the session; the next run looks again.
+      const command = { type: 'ExpireBreakGlass', sessionId: session.sessionId, now, requestTtlSeconds: this.requestTtlSeconds } as const;
+      await handleSessionCommand(this.ports, actor, command, { maxAttempts: 1 })
         .then(() => expired.push(session.sessionId))
         .catch((error: unknown) => isConcurrencyConflict(error) || failed.push({ sessionId: session.sessionId, code: codeOf(error) }));
     }

@@ -1,46 +1,37 @@
 import {
   breakGlassDecider,
   breakGlassStream,
-  foldEvents,
+  decodeBreakGlassEvent,
   type BreakGlassCommand,
   type BreakGlassEvent,
   type BreakGlassState,
-  type ExpectedRevision,
-  readWholeStream,
 } from '@keyledger/kms-domain';
+import { handleCommand, loadStream, type HandledCommand, type Loaded, type StreamAggregate } from '../commands/command-handler';
 import type { Actor, KeyOperationsPorts } from '../deps';
-import { toNewEvents } from '../keys/event-context';
+
+/** The BreakGlassSession aggregate as the command handler runs it. */
+export const SESSION_AGGREGATE: StreamAggregate<BreakGlassCommand, BreakGlassEvent, BreakGlassState> = { decider: breakGlassDecider, decode: decodeBreakGlassEvent };
 
 /** A session as of its stream revision. */
-export interface LoadedSession {
-  readonly state: BreakGlassState;
-  readonly revision: number | null;
+export type LoadedSession = Loaded<BreakGlassState>;
+
+/** Reads, decodes and folds a session's stream (`breakglass-<sessionId>`). */
+export function loadSession(ports: KeyOperationsPorts, sessionId: string): Promise<LoadedSession> {
+  return loadStream(ports.store, breakGlassStream(sessionId), SESSION_AGGREGATE);
 }
 
-/** Reads and folds a session's stream (`breakglass-<sessionId>`). */
-export async function loadSession(ports: KeyOperationsPorts, sessionId: string): Promise<LoadedSession> {
-  const recorded = await readWholeStream(ports.store, breakGlassStream(sessionId));
-  const events = recorded.map((r) => ({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }) as BreakGlassEvent);
-  return { state: foldEvents(breakGlassDecider, events), revision: recorded.length === 0 ? null : recorded[recorded.length - 1].revision };
-}
-
-/** Appends decided events at the revision they were decided on (a concurrent change is CONCURRENCY_CONFLICT). */
-export async function appendSession(
+/**
+ * Runs one session command that needs no side effect through the command handler; returns the
+ * position of the last event. A conflict is re-read and decided again (at most `maxAttempts` rounds).
+ */
+export async function handleSessionCommand(
   ports: KeyOperationsPorts,
   actor: Actor,
-  sessionId: string,
-  loaded: LoadedSession,
-  events: readonly BreakGlassEvent[],
-  now: Date,
-): Promise<number> {
-  const expectedRevision: ExpectedRevision = loaded.revision === null ? 'no-stream' : loaded.revision;
-  const appended = await ports.store.append(breakGlassStream(sessionId), toNewEvents(events, actor, now, ports.ids), { expectedRevision });
-  return appended.position;
-}
-
-/** Loads, decides and appends one command; returns the position of the last event. */
-export async function handleSessionCommand(ports: KeyOperationsPorts, actor: Actor, command: BreakGlassCommand): Promise<number> {
-  const loaded = await loadSession(ports, command.sessionId);
-  const events = breakGlassDecider.decide(command, loaded.state);
-  return appendSession(ports, actor, command.sessionId, loaded, events, command.now);
+  command: BreakGlassCommand,
+  options: { readonly loaded?: LoadedSession; readonly maxAttempts?: number } = {},
+): Promise<HandledCommand<BreakGlassEvent, BreakGlassState, undefined> & { readonly position: number }> {
+  const handled = await handleCommand(ports, actor, { stream: breakGlassStream(command.sessionId), aggregate: SESSION_AGGREGATE, command: () => command, ...options });
+  // Every accepted session command records an event.
+  if (handled.position === null) throw new Error(`${command.type} appended nothing`);
+  return handled as typeof handled & { readonly position: number };
 }

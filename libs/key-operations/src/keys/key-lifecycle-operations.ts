@@ -3,11 +3,13 @@ import {
   KeyNotFoundError,
   ValidationError,
   SAFE_ID_PATTERN,
-  decideKey,
+  checkKeyCommand,
+  keyStream,
   type KeyAlgorithm,
   type KeyCommand,
   type KeyMode,
   type KeyPurpose,
+  type KeyState,
   type PageRequest,
   type RotationReason,
 } from '@keyledger/kms-domain';
@@ -16,7 +18,8 @@ import { KeyOperationError } from '../errors';
 import { breakerFor, provisionMaterial } from '../material/key-material';
 import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
-import { handleKeyCommand, loadKey, type HandledKeyCommand } from './key-repository';
+import { handleCommand, type Loaded } from '../commands/command-handler';
+import { KEY_AGGREGATE, handleKeyCommand, loadKey } from './key-repository';
 import { residentKeySwitchOf, residentRefs } from './resident-key-switch';
 import { existing, toKeyView, type KeyResult, type KeyView } from './key-view';
 
@@ -43,7 +46,8 @@ export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
 
 /**
- * Key lifecycle use cases: each reads the key stream, decides through the Key decider and appends
+ * Key lifecycle use cases, each through the command handler: it reads the key stream, runs the Key
+ * decider's guards (create and rotate: before any material is provisioned), decides and appends
  * with optimistic concurrency on the revision read (optionally checked against If-Match first).
  */
 export class KeyLifecycle {
@@ -69,16 +73,19 @@ export class KeyLifecycle {
     const mode = input.mode ?? 'wrapped';
     const algorithm = input.algorithm ?? DEFAULT_ALGORITHM[input.purpose] ?? ('ECDSA_P256_SHA256' as const);
     const now = this.ports.clock.now();
-    // Validate before the provider is called: a refused command must not leave material behind.
-    const probe = { type: 'CreateKey', tenantId: input.tenantId, keyId, now, purpose: input.purpose, algorithm, provider, mode } as const;
-    const placeholder =
-      mode === 'wrapped'
-        ? ({ mode, wrappedMaterialSha256: '0'.repeat(64), masterKeyRef: 'probe' } as const)
-        : ({ mode, providerKeyRef: 'probe' } as const);
-    const dryRun = { ...probe, rotationPeriodDays: input.rotationPeriodDays, material: placeholder };
-    decideKey(dryRun, { status: 'Absent' });
-    const material = await provisionMaterial(this.ports, this.gateway, actor, { tenantId: input.tenantId, keyId, version: 1, purpose: input.purpose, algorithm, mode }, now);
-    return this.finish(await handleKeyCommand(this.ports, actor, { ...dryRun, material }));
+    const pending = { type: 'CreateKey', tenantId: input.tenantId, keyId, now, purpose: input.purpose, algorithm, provider, mode, rotationPeriodDays: input.rotationPeriodDays } as const;
+    const handled = await handleCommand(this.ports, actor, {
+      stream: keyStream(input.tenantId, keyId),
+      aggregate: KEY_AGGREGATE,
+      // The guards run before the provider is called: a refused command leaves no material behind.
+      check: (state) => checkKeyCommand(pending, state),
+      effect: {
+        run: () => provisionMaterial(this.ports, this.gateway, actor, { tenantId: input.tenantId, keyId, version: 1, purpose: input.purpose, algorithm, mode }, now),
+        reuse: (_material, _plan, state) => state.status === 'Absent',
+      },
+      command: (_state, _plan, material) => ({ ...pending, material }),
+    });
+    return this.finish(handled);
   }
 
   /** The key as of its stream (authoritative, with its revision). */
@@ -101,15 +108,26 @@ export class KeyLifecycle {
     const now = this.ports.clock.now();
     const base = { type: 'RotateKey', tenantId, keyId, now, reason: options.reason ?? 'manual' } as const;
     if (!existing(loaded.state)) throw new KeyNotFoundError({ tenantId, keyId });
-    if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
-      throw new KeyOperationError('PRECONDITION_FAILED', `If-Match ${options.ifMatch} does not match the key's revision ${String(loaded.revision)}`);
-    }
-    const state = loaded.state;
-    const probeMaterial = state.versions[state.versions.length - 1].material;
-    decideKey({ ...base, material: probeMaterial }, state);
-    const spec = { tenantId, keyId, version: state.versions.length + 1, purpose: state.purpose, algorithm: state.algorithm, mode: state.mode };
-    const material = await provisionMaterial(this.ports, this.gateway, actor, spec, now);
-    return this.finish(await handleKeyCommand(this.ports, actor, { ...base, material }, { loaded }));
+    const handled = await handleCommand(this.ports, actor, {
+      stream: keyStream(tenantId, keyId),
+      aggregate: KEY_AGGREGATE,
+      loaded,
+      ifMatch: options.ifMatch,
+      // The guards run before the provider is called: a refused rotation leaves no material behind.
+      check: (state) => checkKeyCommand(base, state),
+      effect: {
+        run: async (_plan, state) => {
+          if (!existing(state)) throw new KeyNotFoundError({ tenantId, keyId });
+          const version = state.versions.length + 1;
+          const spec = { tenantId, keyId, version, purpose: state.purpose, algorithm: state.algorithm, mode: state.mode };
+          return { version, material: await provisionMaterial(this.ports, this.gateway, actor, spec, now) };
+        },
+        // Material is bound to its version (encryption context): reusable only while that version is still the next one.
+        reuse: (made, _plan, state) => existing(state) && state.versions.length + 1 === made.version,
+      },
+      command: (_state, _plan, made) => ({ ...base, material: made.material }),
+    });
+    return this.finish(handled);
   }
 
   /**
@@ -160,21 +178,26 @@ export class KeyLifecycle {
     if (ifMatch !== undefined && ifMatch !== loaded.revision) {
       throw new KeyOperationError('PRECONDITION_FAILED', `If-Match ${ifMatch} does not match the key's revision ${String(loaded.revision)}`);
     }
-    decideKey(command, state); // a refused transition must not touch the provider
     const setAll = async (value: boolean) => {
       for (const ref of refs) {
         await this.gateway.call(breakerFor(state.purpose), 'set_key_enabled', (_p, signal) => tokenSwitch.setKeyEnabled(ref, value, { signal }));
       }
     };
-    if (enabled) await setAll(true);
-    else await setAll(false).catch(this.onBackgroundError);
-    let handled: HandledKeyCommand;
-    try {
-      handled = await handleKeyCommand(this.ports, actor, command, { ifMatch, loaded });
-    } catch (error) {
-      await setAll(!enabled).catch(this.onBackgroundError);
-      throw error;
-    }
+    const handled = await handleCommand(this.ports, actor, {
+      stream: keyStream(command.tenantId, command.keyId),
+      aggregate: KEY_AGGREGATE,
+      loaded,
+      ifMatch,
+      // A refused transition must not touch the provider.
+      check: (current) => checkKeyCommand(command, current),
+      effect: {
+        run: async () => (enabled ? setAll(true) : setAll(false).catch(this.onBackgroundError)),
+        // The switch holds whatever else changed on the key: the decision is taken again on the new state.
+        reuse: () => true,
+        discard: () => setAll(!enabled).catch(this.onBackgroundError),
+      },
+      command: () => command,
+    });
     return this.finish(handled);
   }
 
@@ -182,9 +205,9 @@ export class KeyLifecycle {
     return this.finish(await handleKeyCommand(this.ports, actor, command, { ifMatch }));
   }
 
-  private async finish(handled: HandledKeyCommand): Promise<KeyResult> {
+  private async finish(handled: Loaded<KeyState> & { readonly position: number | null }): Promise<KeyResult> {
     if (!existing(handled.state) || handled.revision === null) throw new Error('a handled key command left no key');
-    await this.views.waitFor(handled.position).catch(() => undefined);
+    if (handled.position !== null) await this.views.waitFor(handled.position).catch(() => undefined);
     return { key: toKeyView(handled.state, this.ports.clock.now()), revision: handled.revision };
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import {
+  decodeKeyMaterialEvent,
   keyMaterialStream,
   ValidationError,
   type EncryptionContext,
@@ -117,7 +118,7 @@ export async function unwrapMaterial(
 ): Promise<Buffer> {
   const recorded = await readWholeStream(ports.store, keyMaterialStream(key.tenantId, key.keyId));
   const match = recorded
-    .map((r) => r.data as KeyMaterialWrapped['data'])
+    .map((r) => decodeKeyMaterialEvent(r).data)
     .find((d) => d.version === version && d.wrappedMaterialSha256 === ref.wrappedMaterialSha256);
   if (!match) {
     throw new KeyOperationError('KEY_MATERIAL_UNAVAILABLE', `Key ${key.keyId} version ${version} has no stored material`);

@@ -74,7 +74,8 @@ export class KeyMaintenance {
     const loaded = await loadKey(this.ports.store, tenantId, keyId);
     if (loaded.state.status !== 'PendingDeletion' || !reached(this.ports.clock.now(), loaded.state.deleteAfter)) return 'skipped';
     try {
-      await handleKeyCommand(this.ports, actor, { type: 'DestroyKey', tenantId, keyId, now: this.ports.clock.now() }, { loaded });
+      // One round: a conflict means a concurrent change (a cancel) won, and the key is skipped.
+      await handleKeyCommand(this.ports, actor, { type: 'DestroyKey', tenantId, keyId, now: this.ports.clock.now() }, { loaded, maxAttempts: 1 });
     } catch (error) {
       if (isConcurrencyConflict(error)) return 'skipped';
       throw error;

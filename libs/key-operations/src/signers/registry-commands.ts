@@ -1,15 +1,14 @@
 import {
-  isConcurrencyConflict,
+  decodeSignerRegistryEvent,
   signerRegistryDecider,
   signerRegistryStream,
-  type RecordedEvent,
   type SignerEntry,
   type SignerRegistryCommand,
   type SignerRegistryEvent,
   type SignerRegistryState,
 } from '@keyledger/kms-domain';
+import { handleCommand, type Loaded } from '../commands/command-handler';
 import type { Actor, KeyOperationsPorts } from '../deps';
-import { toNewEvents } from '../keys/event-context';
 
 /** Decide-and-append rounds per command; before each, the writer catches up with other processes' appends. */
 const MAX_ATTEMPTS = 8;
@@ -34,13 +33,9 @@ function setOwn(record: Record<string, SignerEntry>, kid: string, entry: SignerE
   Object.defineProperty(record, kid, { value: entry, enumerable: true, writable: true, configurable: true });
 }
 
-function toRegistryEvent(recorded: RecordedEvent): SignerRegistryEvent {
-  return { type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as SignerRegistryEvent;
-}
-
 /**
- * Runs registry commands through `signerRegistryDecider` on the single `signerregistry-global`
- * stream with optimistic concurrency. It keeps the folded registry and the stream revision it
+ * Runs registry commands through the command handler and `signerRegistryDecider` on the single
+ * `signerregistry-global` stream with optimistic concurrency. It keeps the folded registry and the stream revision it
  * reflects, so a command reads only the events appended since then (by other processes) instead
  * of the whole stream; its own appends are folded in without a read. Commands of one writer run
  * one at a time, so a process never conflicts with itself; when another process appended first
@@ -64,23 +59,23 @@ export class SignerRegistryWriter {
   }
 
   private async handle(actor: Actor, plan: RegistryPlan): Promise<RegistryWrite | null> {
-    for (let attempt = 1; ; attempt++) {
-      await this.catchUp();
-      const state: SignerRegistryState = { signers: this.signers };
-      const command = plan(state);
-      if (command === null) return null;
-      const events = signerRegistryDecider.decide(command, state);
-      const expectedRevision = this.revision < 0 ? ('no-stream' as const) : this.revision;
-      try {
-        const newEvents = toNewEvents(events, actor, command.now, this.ports.ids);
-        const appended = await this.ports.store.append(this.stream, newEvents, { expectedRevision });
-        // Our own events, exactly as decided; anything unexpected is left to the next catch-up.
-        if (appended.revision === this.revision + events.length) this.foldOwn(events, appended.revision);
-        return { events, position: appended.position };
-      } catch (error) {
-        if (!isConcurrencyConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+    const handled = await handleCommand(this.ports, actor, {
+      stream: this.stream,
+      aggregate: { decider: signerRegistryDecider, decode: decodeSignerRegistryEvent },
+      // Each round catches up from the cached revision instead of reading the whole stream.
+      load: () => this.loadCached(),
+      command: (state) => plan(state),
+      maxAttempts: MAX_ATTEMPTS,
+    });
+    if (handled.position === null) return null;
+    // Our own events, exactly as decided; anything unexpected is left to the next catch-up.
+    if (handled.revision === this.revision + handled.events.length) this.foldOwn(handled.events, handled.revision);
+    return { events: handled.events, position: handled.position };
+  }
+
+  private async loadCached(): Promise<Loaded<SignerRegistryState>> {
+    await this.catchUp();
+    return { state: { signers: this.signers }, revision: this.revision < 0 ? null : this.revision };
   }
 
   /** Folds in the events after the cached revision, page by page. */
@@ -90,7 +85,7 @@ export class SignerRegistryWriter {
       let fresh = 0;
       for (const recorded of page) {
         if (recorded.revision <= this.revision) continue; // a store that ignores fromRevision
-        this.apply(toRegistryEvent(recorded));
+        this.apply(decodeSignerRegistryEvent(recorded));
         this.revision = recorded.revision;
         fresh++;
       }

@@ -1,10 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
+  KEY_EVENT_TYPES,
   SignerKidReusedError,
+  hasEventType,
   type ExistingKeyState,
+  type KeyledgerEvent,
   type KeySigningAlgorithm,
   type KeyVersion,
-  type RecordedEvent,
   type SignerEntry,
   type SignerOwner,
 } from '@keyledger/kms-domain';
@@ -117,7 +119,7 @@ export class Signers {
   /** Follows key events from now on and reconciles once (call after the views replayed). */
   follow(actor: Actor = SYSTEM_ACTOR): void {
     if (this.unsubscribe) return;
-    this.unsubscribe = this.views.onEvent((event) => this.onKeyEvent(actor, event));
+    this.unsubscribe = this.views.onEvent((_recorded, event) => this.onKeyEvent(actor, event));
     this.enqueue(() => this.reconcile(actor).then(() => undefined));
   }
 
@@ -145,9 +147,9 @@ export class Signers {
     return changed;
   }
 
-  private onKeyEvent(actor: Actor, event: RecordedEvent): void {
-    if (!FOLLOWED.has(event.type)) return;
-    const { tenantId, keyId } = event.data as { tenantId: string; keyId: string };
+  private onKeyEvent(actor: Actor, event: KeyledgerEvent | null): void {
+    if (event === null || !FOLLOWED.has(event.type) || !hasEventType(event, KEY_EVENT_TYPES)) return;
+    const { tenantId, keyId } = event.data;
     this.enqueue(async () => {
       const key = this.views.models.keys.get(tenantId, keyId);
       if (key && key.purpose === 'sign') await this.reconcileKey(actor, key);

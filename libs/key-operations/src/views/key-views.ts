@@ -1,4 +1,4 @@
-import type { EventStore, KeyledgerEvent, ProjectedEvent, ReadModels, RecordedEvent, Subscription } from '@keyledger/kms-domain';
+import { decodeEvent, isDomainStream, type EventStore, type KeyledgerEvent, type ProjectedEvent, type ReadModels, type RecordedEvent, type Subscription } from '@keyledger/kms-domain';
 
 /** Events read per page while the views catch up (start, rebuild). */
 export const CATCH_UP_PAGE = 1000;
@@ -26,7 +26,7 @@ export class KeyViews {
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
   private failure: unknown = null;
-  private readonly listeners = new Set<(event: RecordedEvent) => void>();
+  private readonly listeners = new Set<KeyViewsListener>();
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
 
   constructor(
@@ -97,7 +97,8 @@ export class KeyViews {
     return Math.max(0, (await this.store.headPosition()) - this.applied);
   }
 
-  onEvent(listener: (event: RecordedEvent) => void): () => void {
+  /** Calls `listener` with every event read, stored and decoded (after the read models applied it). */
+  onEvent(listener: KeyViewsListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -116,12 +117,23 @@ export class KeyViews {
     });
   }
 
-  /** Folds recorded events in global order (the live path; also used directly by tests). */
+  /**
+   * Folds recorded events in global order (the live path; also used directly by tests). Every
+   * event of a domain stream is decoded first: one that does not decode (EVENT_DECODE_FAILED) fails
+   * the page, and the views stop there (fail-stop) rather than skip it. Events of other libs'
+   * streams in the same store (the audit's checkpoints) are not the views' and are passed over.
+   */
   apply(page: readonly RecordedEvent[]): void {
     if (page.length === 0) return;
-    this.models.apply(page.map(projectedOf));
+    const decoded = page.map((recorded) => (isDomainStream(recorded.streamName) ? decodeEvent(recorded) : null));
+    const projected: ProjectedEvent[] = [];
+    for (let i = 0; i < page.length; i++) {
+      const event = decoded[i];
+      if (event !== null) projected.push({ event, streamName: page[i].streamName, position: page[i].position });
+    }
+    if (projected.length > 0) this.models.apply(projected);
     this.applied = Math.max(this.applied, page[page.length - 1].position);
-    for (const event of page) for (const listener of this.listeners) listener(event);
+    for (let i = 0; i < page.length; i++) for (const listener of this.listeners) listener(page[i], decoded[i]);
     for (const waiter of this.waiters) {
       if (waiter.position <= this.applied) {
         this.waiters.delete(waiter);
@@ -151,10 +163,5 @@ export class KeyViews {
   }
 }
 
-function projectedOf(recorded: RecordedEvent): ProjectedEvent {
-  return {
-    event: { type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as KeyledgerEvent,
-    streamName: recorded.streamName,
-    position: recorded.position,
-  };
-}
+/** What the views tell listeners: the stored event and its decoded form (null for another lib's stream). */
+export type KeyViewsListener = (recorded: RecordedEvent, event: KeyledgerEvent | null) => void;

@@ -65,3 +65,6 @@ export type BreakGlassCommand =
   | CloseBreakGlass
   | ExpireBreakGlass
   | DestroyEmergencyKey;
+
+/** A session command before its side effect: an approval without the emergency signer, the others as they are. */
+export type PendingBreakGlassCommand = Omit<ApproveBreakGlass, 'emergencySigner'> | Exclude<BreakGlassCommand, ApproveBreakGlass>;

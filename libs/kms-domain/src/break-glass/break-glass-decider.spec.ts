@@ -1,4 +1,4 @@
-import { breakGlassDecider, deciderSpec, foldEvents } from '../index';
+import { breakGlassDecider, checkBreakGlassCommand, deciderSpec, foldEvents, type BreakGlassEvent } from '../index';
 import {
   activated,
   activeSession,
@@ -227,5 +227,38 @@ describe('BreakGlassSession evolve', () => {
     expect(breakGlassDecider.evolve(requestedState, keyLost(2))).toBe(requestedState);
     expect(breakGlassDecider.evolve(requestedState, keyDestroyed(2))).toBe(requestedState);
     expect(() => breakGlassDecider.evolve(initial, { type: 'X' } as never)).toThrow('Unhandled break-glass event');
+  });
+});
+
+describe('BreakGlassSession guard step (checkBreakGlassCommand)', () => {
+  const stateOf = (events: BreakGlassEvent[]) => foldEvents(breakGlassDecider, events);
+  const codeOf = (run: () => unknown): string | null => {
+    try {
+      run();
+      return null;
+    } catch (error) {
+      return (error as { code?: string }).code ?? 'NO_CODE';
+    }
+  };
+
+  it('says whether an approval completes the quorum, before any emergency key exists', () => {
+    expect(checkBreakGlassCommand(approve('user:bob', 'approver-security', 0.5), stateOf([requested()]))).toEqual({ activates: false });
+    expect(checkBreakGlassCommand(approve('user:carol', 'approver-finance', 1), stateOf(secondApproval))).toEqual({ activates: true });
+  });
+
+  it.each([
+    ['the requester approving', approve('user:alice', 'approver-finance', 1)],
+    ['a second approval in the same role', approve('user:carol', 'approver-security', 1)],
+    ['an approval by the same principal', approve('user:bob', 'approver-finance', 1)],
+  ])('refuses %s with the code the decision throws', (_what, command) => {
+    const state = stateOf(secondApproval);
+    const expected = codeOf(() => breakGlassDecider.decide({ ...command, emergencySigner: SIGNER } as never, state));
+    expect(expected).toBe('APPROVAL_NOT_ALLOWED');
+    expect(codeOf(() => checkBreakGlassCommand(command as never, state))).toBe(expected);
+  });
+
+  it('checks the other commands by their decision', () => {
+    expect(codeOf(() => checkBreakGlassCommand(sign(1) as never, stateOf(secondApproval)))).toBe('SESSION_NOT_ACTIVE');
+    expect(codeOf(() => checkBreakGlassCommand(sign(1) as never, stateOf(activeSession())))).toBeNull();
   });
 });

@@ -1,12 +1,25 @@
 import type { Decider } from '../shared/decider';
 import { unknownCommand } from '../shared/assert-never';
 import { requireDate, requireId } from '../shared/validation';
-import type { BreakGlassCommand } from './break-glass-commands';
+import type { BreakGlassCommand, PendingBreakGlassCommand } from './break-glass-commands';
 import { closeBreakGlass, destroyEmergencyKey, expireBreakGlass } from './break-glass-end';
 import type { BreakGlassEvent } from './break-glass-events';
-import { approveBreakGlass, requestBreakGlass } from './break-glass-open';
+import { approveBreakGlass, checkApproval, requestBreakGlass } from './break-glass-open';
 import { recordBreakGlassSignature, recordEmergencyKeyLost } from './break-glass-run';
 import { evolveBreakGlass, type BreakGlassState } from './break-glass-state';
+
+/**
+ * The guard step: throws the typed error `decideBreakGlass` would throw, for an approval before
+ * its emergency key exists; `activates` says whether that approval completes the quorum (and so
+ * needs the key). Other commands are decided and the events dropped (pure: nothing is kept).
+ */
+export function checkBreakGlassCommand(command: PendingBreakGlassCommand, state: BreakGlassState): { readonly activates: boolean } {
+  requireId('sessionId', command.sessionId);
+  requireDate('now', command.now);
+  if (command.type === 'ApproveBreakGlass') return { activates: checkApproval(command, state).activates };
+  decideBreakGlass(command, state);
+  return { activates: false };
+}
 
 /** Decides one command against a break-glass session; throws a typed domain error when refused. */
 export function decideBreakGlass(command: BreakGlassCommand, state: BreakGlassState): BreakGlassEvent[] {

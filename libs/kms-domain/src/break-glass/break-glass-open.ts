@@ -47,14 +47,19 @@ function requireSigner(value: unknown): EmergencySigner {
   };
 }
 
+/** What an approval that passed its guards will record: whether it completes the quorum and so activates the session. */
+export interface ApprovalPlan {
+  readonly session: Extract<BreakGlassState, { status: 'Requested' }>;
+  readonly approver: string;
+  readonly activates: boolean;
+}
+
 /**
- * One approval per principal and per role; the requester cannot approve. The approval that brings
- * both roles activates the session with the emergency signer.
+ * The guards of ApproveBreakGlass, without the emergency signer (the caller creates the emergency
+ * key only when `activates` and only after this passed): one approval per principal and per role,
+ * never by the requester, only while requested.
  */
-export function approveBreakGlass(
-  command: ApproveBreakGlass,
-  state: BreakGlassState,
-): (BreakGlassApproved | BreakGlassActivated)[] {
+export function checkApproval(command: Omit<ApproveBreakGlass, 'emergencySigner'>, state: BreakGlassState): ApprovalPlan {
   const session = requireSession(state, command);
   if (session.status !== 'Requested') return refuse(state, command, 'only a requested session can be approved');
   if (requestExpired(session.requestedAt, command.requestTtlSeconds, command.now)) {
@@ -66,13 +71,25 @@ export function approveBreakGlass(
   if (approver === session.requester) throw deny('the requester cannot approve');
   if (session.approvals.some((a) => a.approver === approver)) throw deny('this principal already approved');
   if (session.approvals.some((a) => a.role === command.role)) throw deny(`${command.role} already approved`);
+  return { session, approver, activates: session.approvals.length + 1 >= APPROVER_ROLES.length };
+}
+
+/**
+ * One approval per principal and per role; the requester cannot approve. The approval that brings
+ * both roles activates the session with the emergency signer.
+ */
+export function approveBreakGlass(
+  command: ApproveBreakGlass,
+  state: BreakGlassState,
+): (BreakGlassApproved | BreakGlassActivated)[] {
+  const { session, approver, activates } = checkApproval(command, state);
   const now = toIso(command.now);
   const approved: BreakGlassApproved = {
     type: 'BreakGlassApproved',
     schemaVersion: 1,
     data: { sessionId: session.sessionId, approver, role: command.role, approvedAt: now },
   };
-  if (session.approvals.length + 1 < APPROVER_ROLES.length) {
+  if (!activates) {
     if (command.emergencySigner !== undefined) {
       throw new ValidationError('emergencySigner', 'only the approval that completes the quorum activates the session');
     }

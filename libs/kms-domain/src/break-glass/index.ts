@@ -1,7 +1,7 @@
 export * from './break-glass-events';
 export * from './break-glass-commands';
 export { evolveBreakGlass, type BreakGlassState, type BreakGlassStatus, type Approval, type SessionBase, type Issued, type SessionEnding } from './break-glass-state';
-export { decideBreakGlass, breakGlassDecider } from './break-glass-decider';
+export { checkBreakGlassCommand, decideBreakGlass, breakGlassDecider } from './break-glass-decider';
 export {
   DEFAULT_BREAK_GLASS_TTL_SECONDS,
   MAX_BREAK_GLASS_TTL_SECONDS,

@@ -79,3 +79,9 @@ export type KeyCommand =
   | SetMinDecryptionVersion
   | ChangeRotationPeriod
   | RecordKeyRotationFailure;
+
+/**
+ * A key command before its side effect: CreateKey and RotateKey without the material the caller
+ * provisions only once the guards passed; the other commands as they are.
+ */
+export type PendingKeyCommand = Omit<CreateKey, 'material'> | Omit<RotateKey, 'material'> | Exclude<KeyCommand, CreateKey | RotateKey>;

@@ -5,16 +5,29 @@ import type { ChangeRotationPeriod, RecordKeyRotationFailure, RotateKey, SetMinD
 import type { KeyMinDecryptionVersionSet, KeyRotated, KeyRotationFailed, KeyRotationPeriodChanged } from './key-events';
 import { keyIds, requireMaterial, requireModifiableKey } from './key-guards';
 import type { KeyState } from './key-state';
-import { MAX_ROTATION_PERIOD_DAYS, MIN_ROTATION_PERIOD_DAYS, ROTATION_REASONS } from './key-types';
+import { MAX_ROTATION_PERIOD_DAYS, MIN_ROTATION_PERIOD_DAYS, ROTATION_REASONS, type RotationReason } from './key-types';
 
-/** Adds the next version and makes it primary; a disabled key cannot rotate. */
-export function rotateKey(command: RotateKey, state: KeyState): KeyRotated[] {
+/** What a RotateKey that passed its guards will record, apart from the material: the new version's number and the key. */
+export interface RotateKeyPlan {
+  readonly key: Extract<KeyState, { status: 'Enabled' }>;
+  readonly version: number;
+  readonly reason: RotationReason;
+}
+
+/** The guards of RotateKey, everything but the material: only an Enabled key rotates, for a known reason. */
+export function checkRotateKey(command: Omit<RotateKey, 'material'>, state: KeyState): RotateKeyPlan {
   const key = requireModifiableKey(state, command);
   if (key.status === 'Disabled') throw new KeyDisabledError(command, 'rotate');
   const reason = requireOneOf('reason', command.reason, ROTATION_REASONS);
+  return { key, version: key.versions.length + 1, reason };
+}
+
+/** Adds the next version and makes it primary; a disabled key cannot rotate. */
+export function rotateKey(command: RotateKey, state: KeyState): KeyRotated[] {
+  const { key, version, reason } = checkRotateKey(command, state);
   const data = {
     ...keyIds(key),
-    version: key.versions.length + 1,
+    version,
     previousPrimaryVersion: key.primaryVersion,
     reason,
     material: requireMaterial(command.material, key.mode),

@@ -16,6 +16,7 @@ import {
   MIN_ROTATION_PERIOD_DAYS,
   SIGNING_ALGORITHMS,
   type KeyAlgorithm,
+  type KeyMode,
   type KeyPurpose,
 } from './key-types';
 
@@ -29,11 +30,32 @@ function requireAlgorithm(purpose: KeyPurpose, value: unknown): KeyAlgorithm {
   return algorithm;
 }
 
-/** Creates a key with version 1 as primary; a key id is never reused, even after destruction. */
-export function createKey(command: CreateKey, state: KeyState): KeyCreated[] {
+/** What a CreateKey that passed its guards will record, apart from the material. */
+export interface CreateKeyPlan {
+  readonly purpose: KeyPurpose;
+  readonly algorithm: KeyAlgorithm;
+  readonly provider: string;
+  readonly mode: KeyMode;
+  readonly rotationPeriodDays: number;
+}
+
+/** The guards of CreateKey, everything but the material: the key is new and every field is valid. */
+export function checkCreateKey(command: Omit<CreateKey, 'material'>, state: KeyState): CreateKeyPlan {
   if (state.status !== 'Absent') throw new KeyAlreadyExistsError(command);
   const purpose = requireOneOf('purpose', command.purpose, KEY_PURPOSES);
   const mode = requireOneOf('mode', command.mode, KEY_MODES);
+  return {
+    purpose,
+    algorithm: requireAlgorithm(purpose, command.algorithm),
+    provider: requireId('provider', command.provider),
+    mode,
+    rotationPeriodDays: requireInt('rotationPeriodDays', command.rotationPeriodDays ?? DEFAULT_ROTATION_PERIOD_DAYS, MIN_ROTATION_PERIOD_DAYS, MAX_ROTATION_PERIOD_DAYS),
+  };
+}
+
+/** Creates a key with version 1 as primary; a key id is never reused, even after destruction. */
+export function createKey(command: CreateKey, state: KeyState): KeyCreated[] {
+  const plan = checkCreateKey(command, state);
   return [
     {
       type: 'KeyCreated',
@@ -41,17 +63,12 @@ export function createKey(command: CreateKey, state: KeyState): KeyCreated[] {
       data: {
         tenantId: command.tenantId,
         keyId: command.keyId,
-        purpose,
-        algorithm: requireAlgorithm(purpose, command.algorithm),
-        provider: requireId('provider', command.provider),
-        mode,
-        rotationPeriodDays: requireInt(
-          'rotationPeriodDays',
-          command.rotationPeriodDays ?? DEFAULT_ROTATION_PERIOD_DAYS,
-          MIN_ROTATION_PERIOD_DAYS,
-          MAX_ROTATION_PERIOD_DAYS,
-        ),
-        material: requireMaterial(command.material, mode),
+        purpose: plan.purpose,
+        algorithm: plan.algorithm,
+        provider: plan.provider,
+        mode: plan.mode,
+        rotationPeriodDays: plan.rotationPeriodDays,
+        material: requireMaterial(command.material, plan.mode),
         createdAt: toIso(command.now),
       },
     },

@@ -6,7 +6,7 @@ import {
   ValidationError,
 } from '../errors/domain-errors';
 import { requireHex, requireName } from '../shared/validation';
-import type { KeyCommand } from './key-commands';
+import type { PendingKeyCommand } from './key-commands';
 import type { ExistingKeyState, KeyData, KeyState } from './key-state';
 import type { KeyMaterialRef, KeyMode } from './key-types';
 
@@ -14,20 +14,20 @@ export type LiveKeyState = Exclude<ExistingKeyState, { status: 'Destroyed' }>;
 export type ModifiableKeyState = Extract<KeyState, { status: 'Enabled' | 'Disabled' }>;
 
 /** The key exists and was not destroyed. */
-export function requireLiveKey(state: KeyState, command: KeyCommand): LiveKeyState {
+export function requireLiveKey(state: KeyState, command: PendingKeyCommand): LiveKeyState {
   if (state.status === 'Absent') throw new KeyNotFoundError(command);
   if (state.status === 'Destroyed') throw new KeyDestroyedError(command);
   return state;
 }
 
 /** The key is Enabled or Disabled: a key pending deletion only accepts cancel or destroy. */
-export function requireModifiableKey(state: KeyState, command: KeyCommand): ModifiableKeyState {
+export function requireModifiableKey(state: KeyState, command: PendingKeyCommand): ModifiableKeyState {
   const live = requireLiveKey(state, command);
   if (live.status === 'PendingDeletion') throw new KeyPendingDeletionError(command, live.deleteAfter);
   return live;
 }
 
-export function refuseTransition(state: KeyState, command: KeyCommand, detail?: string): never {
+export function refuseTransition(state: KeyState, command: PendingKeyCommand, detail?: string): never {
   throw new InvalidStateTransitionError('Key', state.status, command.type, detail);
 }
 

@@ -74,7 +74,7 @@ describe('breakers view', () => {
 
   it('ignores other events but advances its position', () => {
     const view = replay(breakersProjection, inStream('signerregistry-global', [
-      { type: 'SignerRetired', schemaVersion: 1, data: { kid: 'k', reason: null, retiredAt: t(0) } },
+      { type: 'SignerRetired', schemaVersion: 2, data: { kid: 'k', reason: null, retiredAt: t(0) } },
     ], 7));
     expect(view).toEqual({ position: 7, breakers: {} });
   });

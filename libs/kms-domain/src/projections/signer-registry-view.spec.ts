@@ -25,7 +25,7 @@ const registered = (kid: string, owner: SignerOwner, validUntil: Date | null = n
 });
 const retired = (kid: string, h: number): SignerRegistryEvent => ({
   type: 'SignerRetired',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: { kid, reason: 'rotated', retiredAt: t(h).toISOString() },
 });
 

@@ -55,7 +55,7 @@ describe('signing freeze view', () => {
 
   it('ignores other events', () => {
     const view = signingFreezeProjection.apply(signingFreezeProjection.initial, {
-      event: { type: 'SignerRetired', schemaVersion: 1, data: { kid: 'k', reason: null, retiredAt: t(0) } },
+      event: { type: 'SignerRetired', schemaVersion: 2, data: { kid: 'k', reason: null, retiredAt: t(0) } },
       streamName: 'signerregistry-global',
       position: 1,
     });

@@ -28,7 +28,7 @@ const registered = (kid: string): SignerRegistryEvent => ({
   schemaVersion: 1,
   data: { kid, publicKey: `PEM ${kid}`, algorithm: 'ED25519', owner: { kind: 'break-glass', sessionId: 's' }, validFrom: at(0), validUntil: null, registeredAt: at(0) },
 });
-const retired = (kid: string): SignerRegistryEvent => ({ type: 'SignerRetired', schemaVersion: 1, data: { kid, reason: null, retiredAt: at(1) } });
+const retired = (kid: string): SignerRegistryEvent => ({ type: 'SignerRetired', schemaVersion: 2, data: { kid, reason: null, retiredAt: at(1) } });
 
 /** Events for every view, some of them changes to entries the others already made, some ignored by each view. */
 const POOL: readonly KeyledgerEvent[] = [

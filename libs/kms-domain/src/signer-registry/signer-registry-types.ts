@@ -21,9 +21,11 @@ export type SignerRegistered = DomainEvent<
   }
 >;
 
+/** Schema version 2 added `reason` (v1 events upcast with `reason: null`, see EVENT_UPCASTERS). */
 export type SignerRetired = DomainEvent<
   'SignerRetired',
-  { readonly kid: string; readonly reason: string | null; readonly retiredAt: IsoTimestamp }
+  { readonly kid: string; readonly reason: string | null; readonly retiredAt: IsoTimestamp },
+  2
 >;
 
 export type SignerRegistryEvent = SignerRegistered | SignerRetired;

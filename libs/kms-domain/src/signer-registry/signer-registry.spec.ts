@@ -42,7 +42,7 @@ const registered: SignerRegistryEvent = {
 };
 const retired: SignerRegistryEvent = {
   type: 'SignerRetired',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: { kid: 'acme.payments.v1', reason: null, retiredAt: t(5).toISOString() },
 };
 

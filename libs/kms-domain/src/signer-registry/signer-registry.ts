@@ -66,7 +66,7 @@ function retire(command: RetireSigner, state: SignerRegistryState): SignerRetire
   const signer = ownEntry(state.signers, kid);
   if (!signer) throw new SignerNotFoundError(kid);
   if (signer.status === 'Retired') throw new InvalidStateTransitionError('Signer', 'Retired', command.type);
-  return [{ type: 'SignerRetired', schemaVersion: 1, data: { kid, reason, retiredAt: toIso(command.now) } }];
+  return [{ type: 'SignerRetired', schemaVersion: 2, data: { kid, reason, retiredAt: toIso(command.now) } }];
 }
 
 /** Registers or retires a signer; a kid is never reused. */

@@ -67,6 +67,17 @@ export function rotationJobsCurrentStream(): string {
 }
 
 /** A stream name split into its category and ids. */
+const CATEGORY_SET: ReadonlySet<string> = new Set(STREAM_CATEGORIES);
+
+/**
+ * True when the stream's category is one of the domain's (its events must decode); false for
+ * streams other libs keep in the same store, such as the audit's `audit-checkpoints`.
+ */
+export function isDomainStream(name: string): boolean {
+  const dash = name.indexOf('-');
+  return dash > 0 && CATEGORY_SET.has(name.slice(0, dash));
+}
+
 export interface ParsedStreamName {
   readonly category: StreamCategory;
   readonly ids: readonly string[];

@@ -1,10 +1,10 @@
-import type { BreakGlassEvent } from './break-glass/break-glass-events';
-import type { BreakerEvent } from './breaker/breaker-events';
-import type { KeyEvent } from './key/key-events';
-import type { KeyMaterialWrapped } from './key/key-material';
-import type { RotationJobsEvent } from './rotation-job/rotation-job-events';
-import type { SignerRegistryEvent } from './signer-registry/signer-registry-types';
-import type { SigningFreezeEvent } from './signing-freeze/signing-freeze';
+import type { BreakGlassEvent } from '../break-glass/break-glass-events';
+import type { BreakerEvent } from '../breaker/breaker-events';
+import type { KeyEvent } from '../key/key-events';
+import type { KeyMaterialWrapped } from '../key/key-material';
+import type { RotationJobsEvent } from '../rotation-job/rotation-job-events';
+import type { SignerRegistryEvent } from '../signer-registry/signer-registry-types';
+import type { SigningFreezeEvent } from '../signing-freeze/signing-freeze';
 
 /** Every domain event keyledger persists. */
 export type KeyledgerEvent =
@@ -45,7 +45,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<KeyledgerEventType, number>>
   SigningFrozen: 1,
   SigningResumed: 1,
   SignerRegistered: 1,
-  SignerRetired: 1,
+  SignerRetired: 2,
   BreakerOpened: 1,
   BreakerHalfOpened: 1,
   BreakerClosed: 1,

@@ -48,20 +48,48 @@ function compile(fields: DataShape): CompiledShape {
   return c;
 }
 
-/** The first field out of shape (missing, wrong, or unexpected), or null when the object fits. */
-export function shapeProblem(value: unknown, fields: DataShape): string | null {
-  if (!isPlainObject(value)) return 'data is not an object';
+/**
+ * What is wrong with a value checked against a shape: not an object, a listed field missing or out
+ * of shape (`field` names it), or a field the shape does not list (`field` is that name as found).
+ */
+export type ShapeFault =
+  | { readonly kind: 'not-object' }
+  | { readonly kind: 'missing' | 'invalid'; readonly field: string }
+  | { readonly kind: 'unexpected'; readonly field: string | null };
+
+/** The first fault of `value` against `fields`, or null when the object fits. */
+export function shapeFault(value: unknown, fields: DataShape): ShapeFault | null {
+  if (!isPlainObject(value)) return { kind: 'not-object' };
   const { names, checks } = compile(fields);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     const v = value[name];
-    if (v === undefined && !(name in value)) return `${name} is missing`;
-    if (!checks[i](v)) return `${name} is out of shape`;
+    if (v === undefined && !(name in value)) return { kind: 'missing', field: name };
+    if (!checks[i](v)) return { kind: 'invalid', field: name };
   }
   const keys = Object.keys(value);
   if (keys.length === names.length) return null;
-  const extra = keys.find((name) => !Object.prototype.hasOwnProperty.call(fields, name));
-  return `${extra ?? 'a field'} is not a field of this event`;
+  return { kind: 'unexpected', field: keys.find((name) => !Object.prototype.hasOwnProperty.call(fields, name)) ?? null };
+}
+
+/** The first field out of shape (missing, wrong, or unexpected) as text, or null when the object fits. */
+export function shapeProblem(value: unknown, fields: DataShape): string | null {
+  const fault = shapeFault(value, fields);
+  return fault === null ? null : describeShapeFault(fault);
+}
+
+/** Text for a fault; names fields, never values. */
+export function describeShapeFault(fault: ShapeFault): string {
+  switch (fault.kind) {
+    case 'not-object':
+      return 'data is not an object';
+    case 'missing':
+      return `${fault.field} is missing`;
+    case 'invalid':
+      return `${fault.field} is out of shape`;
+    case 'unexpected':
+      return `${fault.field ?? 'a field'} is not a field of this event`;
+  }
 }
 
 /** Same as /^[0-9a-f]*$/, without the regular expression (this check runs for most events). */
