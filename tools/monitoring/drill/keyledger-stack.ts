@@ -22,7 +22,7 @@ export interface KeyledgerStack {
 
 /**
  * Starts kms-test-server in this process (so a test flips its faults directly) and the compiled API
- * as a child process on it: a 300 ms provider timeout without retries and a breaker that opens after
+ * as a child process on it: a 1 s provider timeout (long enough for a loaded machine) without retries and a breaker that opens after
  * 4 calls and half-opens after 1 s, so a black-holed provider opens, half-opens and reopens the
  * breakers within seconds, as a real outage does in minutes. `env` adds or overrides settings.
  */
@@ -46,7 +46,7 @@ export async function startKeyledgerStack(options: { readonly env?: Record<strin
     AWS_ACCESS_KEY_ID: 'drill',
     AWS_SECRET_ACCESS_KEY: 'drill',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TIMEOUT_MS: '300',
+    TIMEOUT_MS: '1000',
     RETRY_MAX_RETRIES: '0',
     CB_REQUEST_VOLUME_THRESHOLD: '4',
     CB_DELAY_MS: '1000',
