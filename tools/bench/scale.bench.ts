@@ -15,12 +15,16 @@
  *   (a job cannot be limited to a subset, so on the large store only its first keys are timed);
  * - sign p99 on the large store while keys are being created concurrently ÷ the same sign idle.
  *
+ * Start-ups alternate between the stores; then both APIs run side by side and the latencies are
+ * taken in alternating blocks, so that both sizes see the same background load.
+ *
  *   npx nx build api && TSX_TSCONFIG_PATH=tsconfig.base.json npx tsx tools/bench/scale.bench.ts
  *
  * The generated stores are cached under tmp/bench/scale (SCALE_DIR), keyed by their parameters;
  * each run works on a fresh copy. Environment: SCALE_KEYS, SCALE_BASE_KEYS, SCALE_VERSIONS (5),
  * SCALE_SIGNING (0.2), SCALE_TENANT_KEYS (keys per tenant, 10), SCALE_SAMPLES (requests per
- * latency, 200), SCALE_ROTATE_ALL_SAMPLE (1000), SCALE_SIGN_SECONDS (6), SCALE_DIR.
+ * latency, 200), SCALE_ROTATE_ALL_SAMPLE (1000), SCALE_SIGN_SECONDS (6), SCALE_DIR; SCALE_CPU_PROF=dir
+ * runs every API process with --cpu-prof into that directory, SCALE_KEEP_RUN=1 keeps the copies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +86,8 @@ async function startApi(dataDir: string, logFile: string): Promise<Api> {
   const port = await freePort();
   const log = openSync(logFile, 'a');
   const started = performance.now();
-  const child = spawn(process.execPath, ['-r', './tools/scripts/register-paths.cjs', 'dist/apps/api/apps/api/src/main.js'], {
+  const profile = process.env['SCALE_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['SCALE_CPU_PROF'])}`] : [];
+  const child = spawn(process.execPath, [...profile, '-r', './tools/scripts/register-paths.cjs', 'dist/apps/api/apps/api/src/main.js'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -142,12 +147,18 @@ function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
-/** p50 of `SAMPLES` sequential calls after a few unmeasured ones. */
-async function p50(make: (i: number) => Promise<number>): Promise<number> {
-  for (let i = 0; i < 10; i++) await make(-1 - i);
-  const samples: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) samples.push(await make(i));
-  return percentile(samples, 0.5);
+/**
+ * p50 per API of `SAMPLES` sequential calls each, after 10 unmeasured ones each, taken in 10
+ * alternating blocks (small, large, small, ...) so that both see the same background load.
+ */
+async function interleavedP50(apis: readonly Api[], make: (api: Api, k: number, i: number) => Promise<number>): Promise<number[]> {
+  for (const [k, api] of apis.entries()) for (let i = 0; i < 10; i++) await make(api, k, -1 - i);
+  const samples: number[][] = apis.map(() => []);
+  const block = Math.max(1, Math.ceil(SAMPLES / 10));
+  for (let from = 0; from < SAMPLES; from += block) {
+    for (const [k, api] of apis.entries()) for (let i = from; i < Math.min(SAMPLES, from + block); i++) samples[k].push(await make(api, k, i));
+  }
+  return samples.map((list) => percentile(list, 0.5));
 }
 
 /** Max VmRSS (MB) over five samples, 500 ms apart. */
@@ -218,8 +229,15 @@ function creators(api: Api, tenants: number): (until: () => boolean) => Promise<
   };
 }
 
-/** Every measure on one store, on a fresh copy of it. */
-async function measure(store: GeneratedStore, withSign: boolean): Promise<Figures> {
+interface Prepared {
+  readonly store: GeneratedStore;
+  readonly work: string;
+  readonly data: string;
+  readonly log: string;
+}
+
+/** A fresh copy of a generated store to run the API on. */
+function prepare(store: GeneratedStore): Prepared {
   const work = join(DIR, `run-${store.spec.keys}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -227,39 +245,68 @@ async function measure(store: GeneratedStore, withSign: boolean): Promise<Figure
   const data = join(work, 'data');
   cpSync(store.dir, data, { recursive: true });
   writeFileSync(join(work, 'tokens.json'), JSON.stringify([{ token: TOKEN, subject: 'bench', roles: ['admin', 'key-admin', 'client'], tenants: ['*'] }]));
-  const log = join(work, 'api.log');
-  const tenants = store.spec.tenants;
+  return { store, work, data, log: join(work, 'api.log') };
+}
+
+/**
+ * Every measure on both stores (fresh copies): start-ups alternate (small, large, small, large;
+ * the first start of each gives the RSS), then both APIs run side by side for the interleaved
+ * latencies, the sign load (large only) and the rotate-all jobs (small, then large).
+ */
+async function measureBoth(small: GeneratedStore, large: GeneratedStore): Promise<[Figures, Figures]> {
+  const copies = [prepare(small), prepare(large)];
+  const running: Api[] = [];
   try {
-    const first = await startApi(data, log);
-    const rss = await rssMb(first.child.pid as number);
-    await stop(first);
-    const api = await startApi(data, log);
-    console.log(`${store.spec.keys} keys: ready in ${first.startSeconds.toFixed(2)} s and ${api.startSeconds.toFixed(2)} s; RSS ${rss.toFixed(1)} MB`);
-    try {
-      const listP50 = await p50(() => timedCall(api, 'GET', `/v1/keys?tenantId=${randomTenant(tenants)}`));
-      const statusP50 = await p50(() => timedCall(api, 'GET', '/api/admin/kms/status'));
-      const createP50 = await p50((i) => timedCall(api, 'POST', '/v1/keys', JSON.stringify({ tenantId: randomTenant(tenants), name: `bench-create-${i + 100}`, purpose: 'encrypt' })));
-      const targets = await someKeys(api, tenants, SAMPLES + 10);
-      const rotateP50 = await p50((i) => timedCall(api, 'POST', `/v1/keys/${targets[i < 0 ? SAMPLES - 1 - i : i].keyId}/rotate`, '{}'));
-      console.log(`${store.spec.keys} keys: p50 list ${listP50.toFixed(2)} ms, status ${statusP50.toFixed(2)} ms, create ${createP50.toFixed(2)} ms, rotate ${rotateP50.toFixed(2)} ms`);
-      let sign: Figures['sign'] = null;
-      if (withSign) {
-        const [signKey] = await someKeys(api, tenants, 1, 'sign');
-        await call(api, 'POST', `/v1/keys/${signKey.keyId}/sign`, SIGN_BODY);
-        const idle = await signLoad(api, signKey.keyId);
-        const busy = await signLoad(api, signKey.keyId, creators(api, tenants));
-        sign = { idleP99: idle.p99, busyP99: busy.p99, signs: busy.signs, created: busy.created };
-        console.log(`${store.spec.keys} keys: sign p99 idle ${idle.p99.toFixed(2)} ms (${idle.signs} signs), while creating ${busy.p99.toFixed(2)} ms (${busy.signs} signs, ${busy.created} keys created)`);
-      }
-      const rotateAllFigures = await rotateAll(api, ROTATE_ALL_SAMPLE);
-      console.log(`${store.spec.keys} keys: rotate-all ${rotateAllFigures.msPerKey.toFixed(2)} ms/key over ${rotateAllFigures.done} of ${rotateAllFigures.total} keys${rotateAllFigures.completed ? ' (completed)' : ''}`);
-      const rssEndMb = await rssMb(api.child.pid as number);
-      return { keys: store.spec.keys, events: store.events, startSeconds: [first.startSeconds, api.startSeconds], rssMb: rss, listP50, statusP50, createP50, rotateP50, rotateAll: rotateAllFigures, sign, rssEndMb };
-    } finally {
+    const firstStarts: number[] = [];
+    const rss: number[] = [];
+    for (const copy of copies) {
+      const api = await startApi(copy.data, copy.log);
+      firstStarts.push(api.startSeconds);
+      rss.push(await rssMb(api.child.pid as number));
       await stop(api);
     }
+    for (const copy of copies) running.push(await startApi(copy.data, copy.log));
+    const apis = running;
+    copies.forEach((c, k) => console.log(`${c.store.spec.keys} keys: ready in ${firstStarts[k].toFixed(2)} s and ${apis[k].startSeconds.toFixed(2)} s; RSS ${rss[k].toFixed(1)} MB`));
+    const tenants = copies.map((c) => c.store.spec.tenants);
+    const list = await interleavedP50(apis, (api, k) => timedCall(api, 'GET', `/v1/keys?tenantId=${randomTenant(tenants[k])}`));
+    const status = await interleavedP50(apis, (api) => timedCall(api, 'GET', '/api/admin/kms/status'));
+    const create = await interleavedP50(apis, (api, k, i) => timedCall(api, 'POST', '/v1/keys', JSON.stringify({ tenantId: randomTenant(tenants[k]), name: `bench-create-${i + 100}`, purpose: 'encrypt' })));
+    const targets = await Promise.all(apis.map((api, k) => someKeys(api, tenants[k], SAMPLES + 10)));
+    const rotate = await interleavedP50(apis, (api, k, i) => timedCall(api, 'POST', `/v1/keys/${targets[k][i < 0 ? SAMPLES - 1 - i : i].keyId}/rotate`, '{}'));
+    copies.forEach((c, k) => console.log(`${c.store.spec.keys} keys: p50 list ${list[k].toFixed(2)} ms, status ${status[k].toFixed(2)} ms, create ${create[k].toFixed(2)} ms, rotate ${rotate[k].toFixed(2)} ms`));
+    const big = apis[1];
+    const [signKey] = await someKeys(big, tenants[1], 1, 'sign');
+    await call(big, 'POST', `/v1/keys/${signKey.keyId}/sign`, SIGN_BODY);
+    const idle = await signLoad(big, signKey.keyId);
+    const busy = await signLoad(big, signKey.keyId, creators(big, tenants[1]));
+    console.log(`${large.spec.keys} keys: sign p99 idle ${idle.p99.toFixed(2)} ms (${idle.signs} signs), while creating ${busy.p99.toFixed(2)} ms (${busy.signs} signs, ${busy.created} keys created)`);
+    const rotateAllFigures: Figures['rotateAll'][] = [];
+    for (const [k, api] of apis.entries()) {
+      const got = await rotateAll(api, ROTATE_ALL_SAMPLE);
+      rotateAllFigures.push(got);
+      console.log(`${copies[k].store.spec.keys} keys: rotate-all ${got.msPerKey.toFixed(2)} ms/key over ${got.done} of ${got.total} keys${got.completed ? ' (completed)' : ''}`);
+    }
+    const rssEnd = await Promise.all(apis.map((api) => rssMb(api.child.pid as number)));
+    const figures = copies.map(
+      (c, k): Figures => ({
+        keys: c.store.spec.keys,
+        events: c.store.events,
+        startSeconds: [firstStarts[k], apis[k].startSeconds],
+        rssMb: rss[k],
+        listP50: list[k],
+        statusP50: status[k],
+        createP50: create[k],
+        rotateP50: rotate[k],
+        rotateAll: rotateAllFigures[k],
+        sign: k === 1 ? { idleP99: idle.p99, busyP99: busy.p99, signs: busy.signs, created: busy.created } : null,
+        rssEndMb: rssEnd[k],
+      }),
+    );
+    return [figures[0], figures[1]];
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    for (const api of running) await stop(api);
+    for (const copy of copies) if (!process.env['SCALE_KEEP_RUN']) rmSync(copy.work, { recursive: true, force: true });
   }
 }
 
@@ -286,8 +333,7 @@ export async function runScaleBench(): Promise<BenchRow[]> {
   const small = await cachedStore(spec(BASE_KEYS), DIR, progress);
   const large = await cachedStore(spec(KEYS), DIR, progress);
   console.log(`node ${process.version}; stores: ${BASE_KEYS} keys (${small.events} events) and ${KEYS} keys (${large.events} events), ${VERSIONS} versions, ${SIGNING * 100}% signing, ${TENANT_KEYS} keys per tenant; ${MATERIAL_NOTE}`);
-  const s = await measure(small, false);
-  const l = await measure(large, true);
+  const [s, l] = await measureBoth(small, large);
   const big = `${thousands(KEYS)} keys`;
   const startS = Math.min(...l.startSeconds);
   const startBase = Math.min(...s.startSeconds);

@@ -14,8 +14,10 @@
  * the API provisions it; so every generated key can be used (signed with, rotated, decrypted).
  * The lifecycle events (`KeyCreated`, then `KeyRotated` per further version) come from the Key
  * decider, and each signing key version is registered in the signer registry through the
- * registry's decider (`SignerRegistered`), as the API's signer follower would. Version v of key i
- * is dated 2025-01-01 + (v-1)·30 days + i·10 ms, so every key predates any run.
+ * registry's decider (`SignerRegistered`), as the API's signer follower would. Dates are those of a
+ * fleet rotated on schedule: key i's primary version is i/keys × 60 days old at generation and each
+ * earlier version one 90-day rotation period older, so no key is overdue for 30 days after the
+ * store was made (`cachedStore` remakes older ones) and every key predates any run.
  *
  * Writes go through `SqliteEventStore.append` with expected revisions: the appends of a chunk of
  * keys are submitted together and the store's group commit puts up to `maxBatch` of them into one
@@ -66,19 +68,25 @@ export interface GeneratedStore {
   readonly events: number;
   readonly signingKeys: number;
   readonly seconds: number;
+  /** When it was made (ms since the epoch): the keys' dates are relative to it. */
+  readonly generatedAt: number;
   readonly material: string;
   readonly generator: number;
   readonly readModelSchema: number;
 }
 
 /** Bumped whenever the generator writes something else: cached stores of an older generator are remade. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const MANIFEST_FILE = 'scale-store.json';
 export const MATERIAL_NOTE = 'real material per version, wrapped by the local provider under its own context';
 
 const ACTOR = 'service:scale-generator';
 const DAY_MS = 86_400_000;
-const EPOCH = Date.UTC(2025, 0, 1);
+/** The keys' rotation period (the domain's default) and how old the oldest primary version is. */
+const PERIOD_DAYS = 90;
+const PRIMARY_SPREAD_DAYS = 60;
+/** A cached store older than this would start to hold overdue keys: it is made again. */
+const MAX_CACHE_AGE_MS = (PERIOD_DAYS - PRIMARY_SPREAD_DAYS) * DAY_MS;
 /** Keys per chunk of concurrently submitted appends (3 appends per key at most). */
 const CHUNK_KEYS = 2000;
 
@@ -130,7 +138,7 @@ interface KeyEvents {
 }
 
 /** One key's events: material per version wrapped by the provider, lifecycle by the decider, signers by the registry's decider. */
-async function keyEvents(provider: LocalKmsProvider, spec: StoreSpec, i: number): Promise<KeyEvents> {
+async function keyEvents(provider: LocalKmsProvider, spec: StoreSpec, i: number, generatedAt: number): Promise<KeyEvents> {
   const tenantId = tenantName(i % spec.tenants);
   const keyId = `k${i}.${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const purpose: KeyPurpose = isSigningKey(i, spec.signing) ? 'sign' : 'encrypt';
@@ -139,7 +147,8 @@ async function keyEvents(provider: LocalKmsProvider, spec: StoreSpec, i: number)
   const out: KeyEvents = { tenantId, keyId, material: [], lifecycle: [], signers: [] };
   let state: KeyState = keyDecider.initialState();
   for (let version = 1; version <= spec.versions; version++) {
-    const now = new Date(EPOCH + (version - 1) * 30 * DAY_MS + i * 10);
+    const primaryAt = generatedAt - Math.floor((i / spec.keys) * PRIMARY_SPREAD_DAYS * DAY_MS) - 1000;
+    const now = new Date(primaryAt - (spec.versions - version) * PERIOD_DAYS * DAY_MS);
     const { plaintext, publicKey } = materialOf(algorithm);
     const context = materialContext(tenantId, keyId, version);
     try {
@@ -154,7 +163,7 @@ async function keyEvents(provider: LocalKmsProvider, spec: StoreSpec, i: number)
       const material = { mode: 'wrapped', wrappedMaterialSha256: sha, masterKeyRef: provider.masterKeyId } as const;
       const command: KeyCommand =
         version === 1
-          ? { type: 'CreateKey', tenantId, keyId, now, purpose, algorithm, provider: provider.kind, mode: 'wrapped', material }
+          ? { type: 'CreateKey', tenantId, keyId, now, purpose, algorithm, provider: provider.kind, mode: 'wrapped', rotationPeriodDays: PERIOD_DAYS, material }
           : { type: 'RotateKey', tenantId, keyId, now, reason: 'scheduled', material };
       const decided = keyDecider.decide(command, state);
       state = decided.reduce((s, e) => keyDecider.evolve(s, e), state);
@@ -181,6 +190,7 @@ async function keyEvents(provider: LocalKmsProvider, spec: StoreSpec, i: number)
 export async function generateStore(spec: StoreSpec, dir: string, progress: (line: string) => void = () => undefined): Promise<GeneratedStore> {
   validate(spec);
   const started = performance.now();
+  const generatedAt = Date.now();
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const provider = await LocalKmsProvider.create({ dataDir: dir, warn: () => undefined });
@@ -192,7 +202,7 @@ export async function generateStore(spec: StoreSpec, dir: string, progress: (lin
     for (let from = 0; from < spec.keys; from += CHUNK_KEYS) {
       const to = Math.min(spec.keys, from + CHUNK_KEYS);
       const keys: KeyEvents[] = [];
-      for (let i = from; i < to; i++) keys.push(await keyEvents(provider, spec, i));
+      for (let i = from; i < to; i++) keys.push(await keyEvents(provider, spec, i, generatedAt));
       // Submitted together: the group commit writes them in a few large transactions.
       const appends: Promise<AppendResult>[] = [];
       for (const k of keys) {
@@ -220,6 +230,7 @@ export async function generateStore(spec: StoreSpec, dir: string, progress: (lin
     events,
     signingKeys,
     seconds: (performance.now() - started) / 1000,
+    generatedAt,
     material: MATERIAL_NOTE,
     generator: GENERATOR_VERSION,
     readModelSchema: READ_MODEL_SCHEMA_VERSION,
@@ -251,15 +262,17 @@ async function buildReadModels(dir: string, progress: (line: string) => void, st
 }
 
 /**
- * The cached store of `spec` under `root` (tmp/bench/scale by default), generating it when missing
- * or made by another generator or read-model schema version. The directory name carries the spec.
+ * The cached store of `spec` under `root` (tmp/bench/scale by default), generating it when missing,
+ * made by another generator or read-model schema version, or 30 days old. The directory name
+ * carries the spec.
  */
 export async function cachedStore(spec: StoreSpec, root: string, progress: (line: string) => void = () => undefined): Promise<GeneratedStore> {
   const dir = join(root, `keys${spec.keys}-v${spec.versions}-sign${spec.signing}-tenants${spec.tenants}`);
   const manifestFile = join(dir, MANIFEST_FILE);
   if (existsSync(manifestFile)) {
     const found = JSON.parse(readFileSync(manifestFile, 'utf8')) as GeneratedStore;
-    if (found.generator === GENERATOR_VERSION && found.readModelSchema === READ_MODEL_SCHEMA_VERSION && existsSync(join(dir, DEFAULT_EVENTS_FILE))) {
+    const fresh = Date.now() - found.generatedAt < MAX_CACHE_AGE_MS;
+    if (fresh && found.generator === GENERATOR_VERSION && found.readModelSchema === READ_MODEL_SCHEMA_VERSION && existsSync(join(dir, DEFAULT_EVENTS_FILE))) {
       progress(`using the cached store ${dir} (${found.events} events)`);
       return { ...found, dir };
     }
