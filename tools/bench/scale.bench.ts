@@ -26,11 +26,10 @@
  * latency, 200), SCALE_ROTATE_ALL_SAMPLE (1000), SCALE_SIGN_SECONDS (6), SCALE_DIR; SCALE_CPU_PROF=dir
  * runs every API process with --cpu-prof into that directory, SCALE_KEEP_RUN=1 keeps the copies.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { row, runStandalone, type BenchRow } from './bench-rows';
+import { call, percentile, rssMb, rssNow, startApi, stop, timedCall, type Api, type ApiSettings } from './scale/api-process';
 import { MATERIAL_NOTE, cachedStore, tenantName, type GeneratedStore, type StoreSpec } from './scale/generate-store';
 
 const ROOT = resolve(__dirname, '../..');
@@ -47,14 +46,8 @@ const DIR = resolve(process.env['SCALE_DIR'] ?? join(ROOT, 'tmp/bench/scale'));
 const TOKEN = `bench-scale-${Date.now()}-token`;
 /** The cap KMS_ROTATION_MAX_PER_MINUTE accepts: pacing out of the way of the per-key cost. */
 const MAX_PACING = 100_000;
+const SETTINGS: ApiSettings = { token: TOKEN, rotationMaxPerMinute: MAX_PACING, cpuProfileDir: process.env['SCALE_CPU_PROF'] || undefined };
 const SIGN_BODY = JSON.stringify({ message: Buffer.from('scale bench message').toString('base64') });
-
-interface Api {
-  readonly child: ChildProcess;
-  readonly base: string;
-  /** Process spawn to the first 200 of /health/ready. */
-  readonly startSeconds: number;
-}
 
 interface Figures {
   readonly keys: number;
@@ -70,83 +63,6 @@ interface Figures {
   readonly rssEndMb: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** Spawns the built API on `dataDir` and times it to readiness. */
-async function startApi(dataDir: string, logFile: string): Promise<Api> {
-  const port = await freePort();
-  const log = openSync(logFile, 'a');
-  const started = performance.now();
-  const profile = process.env['SCALE_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env['SCALE_CPU_PROF'])}`] : [];
-  const child = spawn(process.execPath, [...profile, '-r', './tools/scripts/register-paths.cjs', 'dist/apps/api/apps/api/src/main.js'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      REQUIRE_KMS: 'false',
-      KMS_PROVIDER: 'local',
-      KEYLEDGER_DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      AUTH_TOKENS_FILE: join(dataDir, '..', 'tokens.json'),
-      RATE_LIMIT_TENANT_RPS: '0',
-      KMS_CACHE_WARM_COUNT: '0',
-      KMS_ROTATION_MAX_PER_MINUTE: String(MAX_PACING),
-    },
-    stdio: ['ignore', log, log],
-  });
-  closeSync(log);
-  let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? -1));
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (exited !== null) throw new Error(`the API exited with ${exited} before it was ready:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
-    if (performance.now() - started > 600_000) {
-      child.kill('SIGTERM');
-      throw new Error('the API was not ready within 600 s');
-    }
-    const ready = await fetch(`${base}/health/ready`).then((r) => r.status === 200, () => false);
-    if (ready) return { child, base, startSeconds: (performance.now() - started) / 1000 };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function stop(api: Api): Promise<void> {
-  if (api.child.exitCode !== null) return;
-  const exited = new Promise((r) => api.child.once('exit', r));
-  api.child.kill('SIGTERM');
-  await exited;
-}
-
-/** One request; throws on a non-2xx answer (the bench measures working calls only). */
-async function call(api: Api, method: string, path: string, body?: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${api.base}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body });
-  const text = await res.text();
-  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path.split('?')[0]}: ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-/** Milliseconds of one call. */
-async function timedCall(api: Api, method: string, path: string, body?: string): Promise<number> {
-  const t = performance.now();
-  await call(api, method, path, body);
-  return performance.now() - t;
-}
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
-
 /**
  * p50 per API of `SAMPLES` sequential calls each, after 10 unmeasured ones each, taken in 10
  * alternating blocks (small, large, small, ...) so that both see the same background load.
@@ -159,23 +75,6 @@ async function interleavedP50(apis: readonly Api[], make: (api: Api, k: number, 
     for (const [k, api] of apis.entries()) for (let i = from; i < Math.min(SAMPLES, from + block); i++) samples[k].push(await make(api, k, i));
   }
   return samples.map((list) => percentile(list, 0.5));
-}
-
-/** Max VmRSS (MB) over five samples, 500 ms apart. */
-async function rssMb(pid: number): Promise<number> {
-  let max = 0;
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 500));
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    max = Math.max(max, kb / 1024);
-  }
-  return max;
-}
-
-/** VmRSS (MB) now, for the stage lines printed along the way. */
-function rssNow(api: Api): string {
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${api.child.pid as number}/status`, 'utf8'))?.[1] ?? 0);
-  return `${(kb / 1024).toFixed(0)} MB`;
 }
 
 const randomTenant = (tenants: number): string => tenantName(Math.floor(Math.random() * tenants));
@@ -211,7 +110,7 @@ async function rotateAll(api: Api, sample: number): Promise<Figures['rotateAll']
   }
 }
 
-/** Sign p99 (ms) with `connections` sequential signers for SIGN_SECONDS, while `background` runs (if any). */
+/** Sign p99 (ms) with 4 sequential signers for SIGN_SECONDS, while `background` runs (if any). */
 async function signLoad(api: Api, keyId: string, background?: (until: () => boolean) => Promise<number>): Promise<{ p99: number; signs: number; created: number }> {
   const samples: number[] = [];
   const end = performance.now() + SIGN_SECONDS * 1000;
@@ -266,12 +165,12 @@ async function measureBoth(small: GeneratedStore, large: GeneratedStore): Promis
     const firstStarts: number[] = [];
     const rss: number[] = [];
     for (const copy of copies) {
-      const api = await startApi(copy.data, copy.log);
+      const api = await startApi(copy.data, copy.log, SETTINGS);
       firstStarts.push(api.startSeconds);
       rss.push(await rssMb(api.child.pid as number));
       await stop(api);
     }
-    for (const copy of copies) running.push(await startApi(copy.data, copy.log));
+    for (const copy of copies) running.push(await startApi(copy.data, copy.log, SETTINGS));
     const apis = running;
     copies.forEach((c, k) => console.log(`${c.store.spec.keys} keys: ready in ${firstStarts[k].toFixed(2)} s and ${apis[k].startSeconds.toFixed(2)} s; RSS ${rss[k].toFixed(1)} MB`));
     const tenants = copies.map((c) => c.store.spec.tenants);

@@ -27,39 +27,14 @@
  * Per key: 2·versions events (+ versions for a signing key): 1.1M events at 100k keys, 5 versions,
  * 20% signing.
  */
-import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_EVENTS_FILE, DEFAULT_READ_MODELS_FILE, LocalKmsProvider, SqliteEventStore, SqliteReadModels } from '@keyledger/adapters';
-import { KeyViews, generateMaterial, kidOf, materialContext } from '@keyledger/key-operations';
-import {
-  DEFAULT_ALGORITHM,
-  READ_MODEL_SCHEMA_VERSION,
-  keyDecider,
-  keyMaterialStream,
-  keyStream,
-  signerRegistryDecider,
-  signerRegistryStream,
-  type AppendResult,
-  type DomainEvent,
-  type KeyAlgorithm,
-  type KeyCommand,
-  type KeyMaterialWrapped,
-  type KeyPurpose,
-  type KeySigningAlgorithm,
-  type KeyState,
-  type NewEvent,
-} from '@keyledger/kms-domain';
+import { KeyViews } from '@keyledger/key-operations';
+import { READ_MODEL_SCHEMA_VERSION, keyMaterialStream, keyStream, signerRegistryStream, type AppendResult } from '@keyledger/kms-domain';
+import { PERIOD_DAYS, PRIMARY_SPREAD_DAYS, keyEvents, type KeyEvents, type StoreSpec } from './key-events';
 
-/** What to generate. */
-export interface StoreSpec {
-  readonly keys: number;
-  readonly versions: number;
-  /** Share of the keys that are ECDSA P-256 signing keys (0..1), spread evenly over the key indexes. */
-  readonly signing: number;
-  /** Keys are dealt round-robin to this many tenants (`t000000`, `t000001`, ...). */
-  readonly tenants: number;
-}
+export { tenantName, type StoreSpec } from './key-events';
 
 /** What a generated directory holds, written beside it as `scale-store.json`. */
 export interface GeneratedStore {
@@ -80,107 +55,16 @@ export const GENERATOR_VERSION = 2;
 export const MANIFEST_FILE = 'scale-store.json';
 export const MATERIAL_NOTE = 'real material per version, wrapped by the local provider under its own context';
 
-const ACTOR = 'service:scale-generator';
-const DAY_MS = 86_400_000;
-/** The keys' rotation period (the domain's default) and how old the oldest primary version is. */
-const PERIOD_DAYS = 90;
-const PRIMARY_SPREAD_DAYS = 60;
 /** A cached store older than this would start to hold overdue keys: it is made again. */
-const MAX_CACHE_AGE_MS = (PERIOD_DAYS - PRIMARY_SPREAD_DAYS) * DAY_MS;
+const MAX_CACHE_AGE_MS = (PERIOD_DAYS - PRIMARY_SPREAD_DAYS) * 86_400_000;
 /** Keys per chunk of concurrently submitted appends (3 appends per key at most). */
 const CHUNK_KEYS = 2000;
-
-/** Tenant id of tenant number `n`. */
-export const tenantName = (n: number): string => `t${String(n).padStart(6, '0')}`;
-
-/** Whether key `i` of a store with this signing share is a signing key (spread evenly). */
-export const isSigningKey = (i: number, share: number): boolean => Math.floor((i + 1) * share) > Math.floor(i * share);
-
-/** Events a store of this spec holds right after generation. */
-export function expectedEvents(spec: StoreSpec): number {
-  let signing = 0;
-  for (let i = 0; i < spec.keys; i++) if (isSigningKey(i, spec.signing)) signing++;
-  return spec.keys * 2 * spec.versions + signing * spec.versions;
-}
 
 function validate(spec: StoreSpec): void {
   const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
   if (!whole(spec.keys, 1) || !whole(spec.versions, 1) || !whole(spec.tenants, 1) || !(spec.signing >= 0 && spec.signing <= 1)) {
     throw new Error('expected --keys >= 1, --versions >= 1, --tenants >= 1 (whole numbers) and --signing in 0..1');
   }
-}
-
-function metadataOf(at: Date, correlationId: string): NewEvent['metadata'] {
-  return { eventId: randomUUID(), occurredAt: at.toISOString(), actor: ACTOR, correlationId, causationId: null };
-}
-
-function toNew(events: readonly DomainEvent<string, object, number>[], at: Date, correlationId: string): NewEvent[] {
-  return events.map((e) => ({ type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: metadataOf(at, correlationId) }));
-}
-
-/**
- * A version's secret material as the API makes it (`generateMaterial`); for signing keys the pair is
- * generated here the same way (P-256, PKCS#8 DER), keeping its public half for the signer registry:
- * re-parsing the PKCS#8 to derive it cost about 1 ms a key.
- */
-function materialOf(algorithm: KeyAlgorithm): { plaintext: Buffer; publicKey: string | null } {
-  if (algorithm !== 'ECDSA_P256_SHA256') return { plaintext: generateMaterial(algorithm), publicKey: null };
-  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { plaintext: pair.privateKey.export({ type: 'pkcs8', format: 'der' }), publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
-}
-
-interface KeyEvents {
-  readonly tenantId: string;
-  readonly keyId: string;
-  readonly material: NewEvent[];
-  readonly lifecycle: NewEvent[];
-  readonly signers: NewEvent[];
-}
-
-/** One key's events: material per version wrapped by the provider, lifecycle by the decider, signers by the registry's decider. */
-async function keyEvents(provider: LocalKmsProvider, spec: StoreSpec, i: number, generatedAt: number): Promise<KeyEvents> {
-  const tenantId = tenantName(i % spec.tenants);
-  const keyId = `k${i}.${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const purpose: KeyPurpose = isSigningKey(i, spec.signing) ? 'sign' : 'encrypt';
-  const algorithm = DEFAULT_ALGORITHM[purpose] as KeyAlgorithm;
-  const correlationId = `scale-${i}`;
-  const out: KeyEvents = { tenantId, keyId, material: [], lifecycle: [], signers: [] };
-  let state: KeyState = keyDecider.initialState();
-  for (let version = 1; version <= spec.versions; version++) {
-    const primaryAt = generatedAt - Math.floor((i / spec.keys) * PRIMARY_SPREAD_DAYS * DAY_MS) - 1000;
-    const now = new Date(primaryAt - (spec.versions - version) * PERIOD_DAYS * DAY_MS);
-    const { plaintext, publicKey } = materialOf(algorithm);
-    const context = materialContext(tenantId, keyId, version);
-    try {
-      const wrapped = await provider.encrypt(plaintext, context);
-      const sha = createHash('sha256').update(wrapped).digest('hex');
-      const wrappedEvent: KeyMaterialWrapped = {
-        type: 'KeyMaterialWrapped',
-        schemaVersion: 1,
-        data: { tenantId, keyId, version, wrappedMaterial: Buffer.from(wrapped).toString('base64'), wrappedMaterialSha256: sha, masterKeyRef: provider.masterKeyId, encryptionContext: context, wrappedAt: now.toISOString() },
-      };
-      out.material.push(...toNew([wrappedEvent], now, correlationId));
-      const material = { mode: 'wrapped', wrappedMaterialSha256: sha, masterKeyRef: provider.masterKeyId } as const;
-      const command: KeyCommand =
-        version === 1
-          ? { type: 'CreateKey', tenantId, keyId, now, purpose, algorithm, provider: provider.kind, mode: 'wrapped', rotationPeriodDays: PERIOD_DAYS, material }
-          : { type: 'RotateKey', tenantId, keyId, now, reason: 'scheduled', material };
-      const decided = keyDecider.decide(command, state);
-      state = decided.reduce((s, e) => keyDecider.evolve(s, e), state);
-      out.lifecycle.push(...toNew(decided, now, correlationId));
-      if (publicKey !== null) {
-        // The registry's decider on a registry of this one (fresh) kid, as the API's writer applies it.
-        const registered = signerRegistryDecider.decide(
-          { type: 'RegisterSigner', kid: kidOf(keyId, version), publicKey, algorithm: algorithm as KeySigningAlgorithm, owner: { kind: 'key-version', tenantId, keyId, version }, validFrom: now, validUntil: null, now },
-          { signers: {} },
-        );
-        out.signers.push(...toNew(registered, now, 'signer-registry'));
-      }
-    } finally {
-      plaintext.fill(0);
-    }
-  }
-  return out;
 }
 
 /**
