@@ -88,6 +88,7 @@ describe('traces from the HTTP edge: the built API exports OTLP/HTTP to a loopba
     const provider = await until('the provider span', () => childrenOf(retrieval).find((s) => s.name.startsWith('kms.provider.')));
     expect(provider.name).toBe('kms.provider.decrypt');
     expect(provider.attributes).toMatchObject({ 'kms.provider': 'aws', 'kms.operation': 'decrypt' });
+    expect(typeof provider.attributes['latency.ms']).toBe('number');
     expect(provider.status.code).not.toBe(2);
   });
 
@@ -134,6 +135,7 @@ describe('traces from the HTTP edge: the built API exports OTLP/HTTP to a loopba
       expect(String(retrieval.attributes['error.message'])).toMatch(/\S/);
       const provider = await until('the failed provider call', () => childrenOf(retrieval).find((s) => s.name === 'kms.provider.decrypt'));
       expect(provider.attributes['error']).toBe(true);
+      expect(String(provider.attributes['error.message'])).toMatch(/\S/);
       expect(provider.status.code).toBe(2);
     } finally {
       stack.kms.faults.clear();
