@@ -31,6 +31,11 @@ export class RequestEdge {
     private readonly tenantOfKey: TenantOfKey,
   ) {}
 
+  /** Whether requests get server spans (a tracer provider is registered). */
+  get traced(): boolean {
+    return this.spans !== undefined;
+  }
+
   /** Starts the request's server span (undefined when untraced). */
   begin(method: string, headers: IncomingHttpHeaders, route: string | undefined): ServerSpan | undefined {
     return this.spans?.start(method, headers, route);
@@ -106,11 +111,13 @@ export function registerRequestEdge(fastify: FastifyInstance, edge: RequestEdge)
     (request as WithEdge)[EDGE] = { started: performance.now(), span: edge.begin(request.method, request.headers, routeOf(request)), errorCode: undefined, ended: false };
     done();
   });
-  fastify.addHook('preHandler', (request, _reply, done) => {
-    const span = (request as WithEdge)[EDGE]?.span;
-    if (span === undefined) done();
-    else edge.within(span, done);
-  });
+  if (edge.traced) {
+    fastify.addHook('preHandler', (request, _reply, done) => {
+      const span = (request as WithEdge)[EDGE]?.span;
+      if (span === undefined) done();
+      else edge.within(span, done);
+    });
+  }
   // A request answered by a hook that ran before onRequest's (none today) still gets its line, without a span.
   fastify.addHook('onResponse', (request, reply, done) => {
     const state = (request as WithEdge)[EDGE];
