@@ -6,7 +6,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { KEY_STATUS_PROJECTION, KMS_BREAKER_OPEN, KmsMetrics, resolveRequestId } from '@keyledger/observability';
+import { trace } from '@opentelemetry/api';
+import { HttpServerSpans, KEY_STATUS_PROJECTION, KMS_BREAKER_OPEN, KmsMetrics, resolveRequestId } from '@keyledger/observability';
 import { loadApiConfig, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { AppModule, type ApiModuleOptions } from './app.module';
 import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
@@ -16,8 +17,11 @@ import { ErrorEnvelopeFilter } from './http/error-filter';
 import { acceptJsonBodiesOnly } from './http/json-bodies';
 import { drainOversizedBodies } from './http/oversized-body';
 import { TenantAccess } from './keys/tenant-access';
-import { AccessLog, asyncStdout, registerAccessLog } from './observability/access-log';
+import { AccessLog } from './observability/access-log';
+import { logDestinationFor } from './observability/log-destination';
 import { loadObservabilityConfig } from './observability/observability.config';
+import { RequestEdge, noteErrorCode, registerRequestEdge } from './observability/request-edge';
+import { StartupQuietLogger } from './observability/startup-quiet-logger';
 
 /** Optional parts of the composition (probes, log destination, runtime); see `ApiModuleOptions`. */
 export type ApiOverrides = Partial<Omit<ApiModuleOptions, 'config'>> & {
@@ -27,7 +31,10 @@ export type ApiOverrides = Partial<Omit<ApiModuleOptions, 'config'>> & {
   readonly withoutKeys?: boolean;
   /** Serve sign, verify, encrypt and decrypt through Nest's router instead of the native Fastify handlers (default false). */
   readonly cryptoThroughNest?: boolean;
-  /** False when no tracer provider is registered (main.ts): key retrievals then skip the no-op spans. Default true. */
+  /**
+   * False when no tracer provider is registered (main.ts): requests then get no server span and key
+   * retrievals and provider calls skip the no-op spans. Default true.
+   */
   readonly traced?: boolean;
 };
 
@@ -67,7 +74,7 @@ function setupDocs(app: NestFastifyApplication, document: OpenAPIObject): void {
  * sign, verify, encrypt and decrypt without Nest's router: native Fastify handlers, and ahead of
  * Fastify a node:http fast path for the canonical requests (see crypto-fast-path.ts).
  */
-function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapter, runtime: ApiRuntime, api: ApiConfig, accessLog: AccessLog): void {
+function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapter, runtime: ApiRuntime, api: ApiConfig, edge: RequestEdge): void {
   const errors = new NestLogger('errors');
   const deps = {
     ops: runtime.ops,
@@ -76,7 +83,7 @@ function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapte
     onUnexpected: (err: unknown, requestId: string) => errors.error({ err, requestId }, 'unexpected error'),
   };
   serveCryptoRoutesNatively(adapter.getInstance(), deps);
-  installCryptoFastPath(app.getHttpServer(), adapter.getInstance(), { ...deps, actions: HOT_CRYPTO_ACTIONS, accessLog, bodyLimit: api.bodyLimitBytes });
+  installCryptoFastPath(app.getHttpServer(), adapter.getInstance(), { ...deps, actions: HOT_CRYPTO_ACTIONS, edge, bodyLimit: api.bodyLimitBytes });
 }
 
 /** Builds the API on Fastify and starts listening; the caller owns closing it. */
@@ -84,7 +91,7 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
   const api = overrides.api ?? loadApiConfig();
   const runtime = await runtimeFor(config, api, overrides);
   const breakerOpen = runtime ? [{ provide: KMS_BREAKER_OPEN, useValue: () => runtime.ops.gateway.snapshots().some((s) => s.state === 'open') }] : [];
-  const logDestination = overrides.logDestination ?? asyncStdout();
+  const logDestination = overrides.logDestination ?? logDestinationFor(config.nodeEnv, process.stdout.isTTY === true);
   const module = AppModule.register({
     config,
     observability: overrides.observability ?? loadObservabilityConfig(),
@@ -104,6 +111,7 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
     // Errors Fastify raises before routing still answer in keyledger's envelope, never echoing the path.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      noteErrorCode(request, 'REQUEST_INVALID');
       void reply.code(tooLong ? 414 : 400).header('x-request-id', request.id).send({
         error: {
           code: 'REQUEST_INVALID',
@@ -113,6 +121,12 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
       });
     },
   });
+  // Blocks for stdout; a destination passed in (tests, embedders) gets every line as it is written.
+  const accessLog = new AccessLog(config.logLevel, 'keyledger-api', logDestination, overrides.logDestination ? 0 : undefined);
+  const spans = overrides.traced === false ? undefined : new HttpServerSpans(trace.getTracer('keyledger-api'));
+  const edge = new RequestEdge(accessLog, spans, runtime ? (keyId) => runtime.ops.views.models.keys.tenantOf(keyId) : () => undefined);
+  // First, so the server span and the access line cover every later hook's answer.
+  registerRequestEdge(adapter.getInstance(), edge);
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -120,12 +134,9 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
   drainOversizedBodies(adapter.getInstance(), api.bodyLimitBytes);
   acceptJsonBodiesOnly(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
-  // Blocks for stdout; a destination passed in (tests, embedders) gets every line as it is written.
-  const accessLog = new AccessLog(config.logLevel, 'keyledger-api', logDestination, overrides.logDestination ? 0 : undefined);
-  registerAccessLog(adapter.getInstance(), accessLog);
+  app.useLogger(new StartupQuietLogger(app.get(Logger)));
   app.useGlobalFilters(new ErrorEnvelopeFilter());
-  if (runtime && !overrides.cryptoThroughNest) serveCryptoNatively(app, adapter, runtime, api, accessLog);
+  if (runtime && !overrides.cryptoThroughNest) serveCryptoNatively(app, adapter, runtime, api, edge);
   app.flushLogs();
   if (runtime) {
     const metrics = app.get(KmsMetrics);

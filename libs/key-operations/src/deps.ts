@@ -30,6 +30,12 @@ export type RetrievalTracer = <T>(
   fn: (recorder: { cacheChecked(hit: boolean): void }) => Promise<T>,
 ) => Promise<T>;
 
+/**
+ * Traces one provider call (span `kms.provider.<operation>`, a child of the active span); the app
+ * binds it to the observability lib's `inProviderSpan`. `operation` is a fixed name (`decrypt`).
+ */
+export type ProviderTracer = <T>(input: { readonly provider: string; readonly operation: string }, fn: () => Promise<T>) => Promise<T>;
+
 /** Telemetry that records nothing. */
 export const noTelemetry: KeyOperationsTelemetry = {
   cacheHit: () => undefined,

@@ -1,7 +1,7 @@
 export { createKeyOperations, INVALIDATING_EVENTS } from './key-operations';
 export type { KeyOperations, KeyOperationsOptions } from './key-operations';
 export { ForwardingTelemetry, noTelemetry } from './deps';
-export type { Actor, BreakerGaugeState, KeyOperationsPorts, KeyOperationsTelemetry, ProviderCallOutcome, RetrievalKeyType, RetrievalTracer } from './deps';
+export type { Actor, BreakerGaugeState, KeyOperationsPorts, KeyOperationsTelemetry, ProviderCallOutcome, ProviderTracer, RetrievalKeyType, RetrievalTracer } from './deps';
 export { KeyOperationError, KEY_OPERATION_ERROR_CODES, isKeyOperationError } from './errors';
 export type { KeyOperationErrorCode } from './errors';
 export { KeyCache, DEFAULT_KEY_CACHE } from './cache/key-cache';

@@ -11,7 +11,7 @@ import { DEFAULT_KEY_CACHE, KeyCache } from './cache/key-cache';
 import { CryptoOperations } from './crypto/crypto-operations';
 import { KeyRetrieval } from './crypto/key-retrieval';
 import { PublicKeys } from './crypto/public-keys';
-import { noTelemetry, type KeyOperationsPorts, type KeyOperationsTelemetry, type RetrievalTracer } from './deps';
+import { noTelemetry, type KeyOperationsPorts, type KeyOperationsTelemetry, type ProviderTracer, type RetrievalTracer } from './deps';
 import { KeyLifecycle } from './keys/key-lifecycle-operations';
 import { ProviderGateway, type BreakerName } from './provider/provider-gateway';
 import { KeyRotation } from './rotation/rotation-run';
@@ -39,6 +39,8 @@ export interface KeyOperationsOptions extends KeyOperationsPorts {
   readonly resilienceHooks?: Omit<ResilienceHooks, 'onTransition'>;
   readonly telemetry?: KeyOperationsTelemetry;
   readonly tracer?: RetrievalTracer;
+  /** Traces provider calls (`kms.provider.<operation>`, children of the retrieval or request span). */
+  readonly providerTracer?: ProviderTracer;
   /** Name of this process in breaker transition events. */
   readonly instance?: string;
   /** Shown by the status endpoint (the local provider's warning). */
@@ -97,6 +99,7 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
     policyOptions: options.policyOptions ?? defaultResiliencePolicyOptions,
     telemetry,
     hooks: options.resilienceHooks,
+    tracer: options.providerTracer,
   });
   const cache = new KeyCache({ ...DEFAULT_KEY_CACHE, ...options.cache, telemetry, tracer: options.tracer });
   const views = new KeyViews(options.store, options.readModels, { onError: options.onViewsError });

@@ -14,3 +14,5 @@ export { initialiseSoftHsm2Token } from './softhsm2-token';
 export type { Decision, SystemComponent } from './system-component';
 export { startMotoServer } from './moto-server';
 export type { MotoServer } from './moto-server';
+export { decodeOtlpTraces, startOtlpReceiver } from './otlp-traces';
+export type { OtlpReceiver, OtlpSpan, OtlpValue } from './otlp-traces';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { LOCAL_KMS_WARNING, SqliteReadModels, TimedEventStore, createKmsProvider, openEventStore } from '@keyledger/adapters';
-import { ForwardingTelemetry, createKeyOperations, type KeyOperations, type RetrievalTracer } from '@keyledger/key-operations';
+import { ForwardingTelemetry, createKeyOperations, type KeyOperations, type ProviderTracer, type RetrievalTracer } from '@keyledger/key-operations';
 import type { EventStore, KmsProvider } from '@keyledger/kms-domain';
-import { inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from '@keyledger/observability';
+import { inProviderSpan, inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from '@keyledger/observability';
 import { resiliencePolicyOptionsFromEnv } from '@keyledger/resilience';
 import { kmsProviderSettings, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { createAuthenticator, type Authenticator } from '../auth/authenticator';
@@ -34,6 +34,9 @@ let tracer: Tracer | undefined;
  * per call built a tracer object on every sign.
  */
 const retrievalTracer: RetrievalTracer = (input, fn) => inRetrievalSpan((tracer ??= trace.getTracer('keyledger-api')), input, fn);
+
+/** Provider calls traced as `kms.provider.<operation>` on the same tracer, children of the active span. */
+const providerTracer: ProviderTracer = (input, fn) => inProviderSpan((tracer ??= trace.getTracer('keyledger-api')), input, fn);
 
 /**
  * Opens the store and provider (fail closed: REQUIRE_KMS refuses the local provider), composes
@@ -71,6 +74,7 @@ export async function createApiRuntime(
     telemetry,
     // Untraced when no tracer provider is registered: the no-op span machinery cost ~2% of a sign.
     tracer: options.traced === false ? undefined : retrievalTracer,
+    providerTracer: options.traced === false ? undefined : providerTracer,
     policyOptions: (name) => resiliencePolicyOptionsFromEnv(name, process.env),
     cache: { maxSize: api.cacheMaxSize, privateTtlMs: api.cachePrivateTtlMinutes * 60_000, publicTtlMs: api.cachePublicTtlHours * 3_600_000 },
     instance: `keyledger-api@${hostname()}:${process.pid}`,

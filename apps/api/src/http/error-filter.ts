@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { noteErrorCode } from '../observability/request-edge';
 
 /** HTTP status of each stable error code; anything unknown is a 500 with a generic message. */
 const STATUS: Readonly<Record<string, number>> = {
@@ -118,6 +119,7 @@ export function replyWithError(reply: FastifyReply, requestId: string, error: un
     return;
   }
   const answer = errorAnswer(error, requestId, onUnexpected);
+  noteErrorCode(reply.request, answer.body.error.code);
   if (answer.retryAfter !== undefined) void reply.header('Retry-After', answer.retryAfter);
   void reply.status(answer.status).send(answer.body);
 }

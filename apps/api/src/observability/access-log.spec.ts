@@ -57,6 +57,32 @@ describe('AccessLog', () => {
     expect(silent.writes).toEqual([]);
   });
 
+  it('adds route, tenant and error code as pino would, and puts scrapes at debug unless they failed with a 500', () => {
+    const r: AccessRecord = { id: 'r2', method: 'POST', url: '/v1/keys/k"1/sign', headers: {} };
+    const facts = { route: '/v1/keys/:keyId/sign', tenantId: 'acme', errorCode: 'KEY_NOT_FOUND' };
+    const out = sink();
+    new AccessLog('trace', 'keyledger-api', out, 0).write(r, 404, 2, facts);
+    const expected = sink();
+    pino({ level: 'trace', base: { app: 'keyledger-api' } }, expected).warn(
+      { req: serializeRequest(r), res: { statusCode: 404 }, responseTime: 2, route: facts.route, tenant: 'acme', errorCode: 'KEY_NOT_FOUND' },
+      'request completed',
+    );
+    expect({ ...out.lines()[0], time: 0 }).toEqual({ ...expected.lines()[0], time: 0 });
+
+    const info = sink();
+    const log = new AccessLog('info', 'app', info, 0);
+    const scrape = (url: string, status: number) => log.write({ id: url, method: 'GET', url, headers: {} }, status, 1, { route: url });
+    scrape('/metrics', 200);
+    scrape('/health/ready', 503);
+    scrape('/health/live', 500);
+    expect(info.lines().map((l) => [(l['req'] as { id: string }).id, l['level']])).toEqual([['/health/live', 50]]);
+    expect(log.writes(200, '/metrics')).toBe(false);
+    expect(log.writes(200, '/v1/keys')).toBe(true);
+    const debug = sink();
+    new AccessLog('debug', 'app', debug, 0).write({ id: 'm', method: 'GET', url: '/metrics', headers: {} }, 200, 1, { route: '/metrics' });
+    expect(debug.lines()[0]).toMatchObject({ level: 20, route: '/metrics' });
+  });
+
   it('gathers lines into blocks, writes a partial block after LOG_FLUSH_MS, and the rest on close', () => {
     jest.useFakeTimers();
     const out = sink();

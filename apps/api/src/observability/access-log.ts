@@ -1,6 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
 import { serializeRequest } from '@keyledger/observability';
 
@@ -28,7 +26,29 @@ const LEVEL_VALUES: Readonly<Record<LevelWithSilent, number>> = { trace: 10, deb
 /** The status an access line gives a request its client aborted (nginx's 499, "client closed request"): none was sent. */
 export const CLIENT_CLOSED_REQUEST = 499;
 
-const levelFor = (statusCode: number): number => (statusCode >= 500 ? 50 : statusCode >= 400 ? 40 : 30);
+/** Routes that monitoring calls every few seconds: their lines are at debug, so info shows traffic, not scrapes. */
+export const SCRAPE_ROUTES: ReadonlySet<string> = new Set(['/metrics', '/health/live', '/health/ready']);
+
+/**
+ * error 5xx, warn 4xx, info else; a scrape at debug whatever it answered (a 503 readiness is a
+ * value the probe reads, and the alerts and breaker lines tell the outage), unless it failed with a 500.
+ */
+function levelFor(statusCode: number, route: string | undefined): number {
+  if (route !== undefined && SCRAPE_ROUTES.has(route)) return statusCode === 500 ? 50 : 20;
+  return statusCode >= 500 ? 50 : statusCode >= 400 ? 40 : 30;
+}
+
+/** What the edge learnt about a request besides its status: each is a fixed name, an id or a code. */
+export interface RequestFacts {
+  /** The route template (`/v1/keys/:keyId/sign`); absent when no route matched. */
+  readonly route?: string;
+  /** The tenant the route names (its tenant id, or the owner of its key id). */
+  readonly tenantId?: string;
+  /** keyledger's error code of a 4xx/5xx answer. */
+  readonly errorCode?: string;
+}
+
+const NO_FACTS: RequestFacts = {};
 
 /** What an access line is built from (Fastify request or a raw request answered outside Fastify). */
 export interface AccessRecord {
@@ -40,9 +60,10 @@ export interface AccessRecord {
 
 /**
  * The access log: one "request completed" line per request (level from the status: error 5xx,
- * warn 4xx, info else), in pino's JSON line format. Its lines are built only from an allowlist
- * (request id, method, path without the query string, the logged headers of `serializeRequest`,
- * status code and time), so nothing secret can enter them; they skip pino's redaction pass (a
+ * warn 4xx, info else; scrapes of /metrics and /health at debug), in pino's JSON line format. Its
+ * lines are built only from an allowlist (request id, method, path without the query string, the
+ * logged headers of `serializeRequest`, status code, time, and the route template, tenant and error
+ * code of `RequestFacts`), so nothing secret can enter them; they skip pino's redaction pass (a
  * fifth of the sign route's CPU with the 88 wildcard paths) and its per-call machinery, and are
  * gathered into blocks of `blockBytes` before going to the destination: handing sonic-boom one
  * line at a time cost the sign route about a sixth of its throughput at info, most of it in
@@ -69,8 +90,13 @@ export class AccessLog {
   }
 
   /** Writes the line for one answered request, unless its level is below the configured one. */
-  write(request: AccessRecord, statusCode: number, elapsedMs: number): void {
-    this.add(levelFor(statusCode), request, statusCode, elapsedMs, 'request completed');
+  write(request: AccessRecord, statusCode: number, elapsedMs: number, facts: RequestFacts = NO_FACTS): void {
+    this.add(levelFor(statusCode, facts.route), request, statusCode, elapsedMs, 'request completed', facts);
+  }
+
+  /** Whether a line of this status and route would be written (the edge skips the tenant lookup otherwise). */
+  writes(statusCode: number, route: string | undefined): boolean {
+    return levelFor(statusCode, route) >= this.threshold;
   }
 
   /**
@@ -78,14 +104,18 @@ export class AccessLog {
    * request had arrived whole): at info, since nothing failed on this side, with nginx's status
    * 499 (client closed request) as no answer was sent, and its own message.
    */
-  writeAborted(request: AccessRecord, elapsedMs: number): void {
-    this.add(LEVEL_VALUES.info, request, CLIENT_CLOSED_REQUEST, elapsedMs, 'request aborted by the client');
+  writeAborted(request: AccessRecord, elapsedMs: number, route?: string): void {
+    this.add(LEVEL_VALUES.info, request, CLIENT_CLOSED_REQUEST, elapsedMs, 'request aborted by the client', { route });
   }
 
-  private add(level: number, request: AccessRecord, statusCode: number, elapsedMs: number, msg: string): void {
+  private add(level: number, request: AccessRecord, statusCode: number, elapsedMs: number, msg: string, facts: RequestFacts): void {
     if (level < this.threshold) return;
     const req = JSON.stringify(serializeRequest({ id: request.id, method: request.method, url: request.url, headers: request.headers }));
-    const line = `{"level":${level},"time":${Date.now()},"app":${this.appField},"req":${req},"res":{"statusCode":${statusCode}},"responseTime":${Math.round(elapsedMs)},"msg":"${msg}"}\n`;
+    let extra = '';
+    if (facts.route !== undefined) extra += `,"route":${JSON.stringify(facts.route)}`;
+    if (facts.tenantId !== undefined) extra += `,"tenant":${JSON.stringify(facts.tenantId)}`;
+    if (facts.errorCode !== undefined) extra += `,"errorCode":${JSON.stringify(facts.errorCode)}`;
+    const line = `{"level":${level},"time":${Date.now()},"app":${this.appField},"req":${req},"res":{"statusCode":${statusCode}},"responseTime":${Math.round(elapsedMs)}${extra},"msg":"${msg}"}\n`;
     this.lines.push(line);
     this.size += line.length;
     if (this.size >= this.blockBytes || this.closed) this.flush();
@@ -106,35 +136,4 @@ export class AccessLog {
     if (this.timer) clearInterval(this.timer);
     this.flush();
   }
-}
-
-const STARTED_AT = 'accessLogStartedAt';
-type Started = FastifyRequest & { [STARTED_AT]: number };
-
-/**
- * One "request completed" line per request from a Fastify hook (one "request aborted by the client"
- * line for a request its client abandoned), in place of pino-http's Nest
- * middleware, which built and redacted a child logger for every request even when its line was
- * below the log level. The log is flushed when Fastify closes.
- */
-export function registerAccessLog(fastify: FastifyInstance, log: AccessLog): void {
-  fastify.addHook('onResponse', (request, reply, done) => {
-    log.write(request, reply.statusCode, reply.elapsedTime);
-    done();
-  });
-  // The client closed the connection before its request arrived whole: no answer, no onResponse.
-  // Fastify keeps the start time on the reply, which this hook does not get.
-  fastify.decorateRequest(STARTED_AT, 0);
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    (request as Started)[STARTED_AT] = performance.now();
-    done();
-  });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    log.writeAborted(request, performance.now() - (request as Started)[STARTED_AT]);
-    done();
-  });
-  fastify.addHook('onClose', (_instance, done) => {
-    log.close();
-    done();
-  });
 }

@@ -60,11 +60,8 @@ export class KeyCache {
   async get(id: CacheId, keyType: RetrievalKeyType, loader: () => Promise<CachedKey>): Promise<{ key: CachedKey; hit: boolean }> {
     const tracer = this.options.tracer;
     if (!tracer) return this.retrieve(id, keyType, loader);
-    return tracer({ tenantId: id.tenantId, keyType }, async (recorder) => {
-      const result = await this.retrieve(id, keyType, loader);
-      recorder.cacheChecked(result.hit);
-      return result;
-    });
+    // The span learns hit or miss before the load, so a failed load's span still says it missed.
+    return tracer({ tenantId: id.tenantId, keyType }, (recorder) => this.retrieve(id, keyType, loader, (hit) => recorder.cacheChecked(hit)));
   }
 
   /** Drops every entry of a key (all versions and kinds) and discards its loads in flight. */
@@ -116,17 +113,24 @@ export class KeyCache {
     return cached;
   }
 
-  private async retrieve(id: CacheId, keyType: RetrievalKeyType, loader: () => Promise<CachedKey>): Promise<{ key: CachedKey; hit: boolean }> {
+  private async retrieve(
+    id: CacheId,
+    keyType: RetrievalKeyType,
+    loader: () => Promise<CachedKey>,
+    checked?: (hit: boolean) => void,
+  ): Promise<{ key: CachedKey; hit: boolean }> {
     const started = this.now();
     const cacheKey = cacheKeyOf(id);
     const cached = this.lru.get(cacheKey);
     const telemetry = this.options.telemetry;
     if (cached !== undefined) {
       this.countHit(keyType, started);
+      checked?.(true);
       return { key: cached, hit: true };
     }
     this.misses++;
     telemetry.cacheMiss(keyType);
+    checked?.(false);
     const key = await this.load(cacheKey, id, loader);
     telemetry.retrieval(keyType, (this.now() - started) / 1000);
     return { key, hit: false };

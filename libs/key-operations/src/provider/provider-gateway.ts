@@ -11,7 +11,7 @@ import {
   type ResilienceHooks,
   type ResiliencePolicyOptions,
 } from '@keyledger/resilience';
-import type { KeyOperationsTelemetry, ProviderCallOutcome } from '../deps';
+import type { KeyOperationsTelemetry, ProviderCallOutcome, ProviderTracer } from '../deps';
 import { KeyOperationError } from '../errors';
 
 /**
@@ -36,6 +36,8 @@ export interface ProviderGatewayOptions {
   readonly telemetry: KeyOperationsTelemetry;
   readonly hooks?: Omit<ResilienceHooks, 'onTransition'>;
   readonly now?: () => number;
+  /** Traces each call (retries and breaker included) as `kms.provider.<operation>`; untraced without it. */
+  readonly tracer?: ProviderTracer;
 }
 
 /**
@@ -50,9 +52,11 @@ export class ProviderGateway {
   private readonly listeners = new Set<(t: BreakerTransition) => void>();
   private readonly telemetry: KeyOperationsTelemetry;
   private readonly now: () => number;
+  private readonly tracer: ProviderTracer | undefined;
 
   constructor(options: ProviderGatewayOptions) {
     this.provider = options.provider;
+    this.tracer = options.tracer;
     this.telemetry = options.telemetry;
     this.now = options.now ?? (() => performance.now());
     for (const name of BREAKER_NAMES) {
@@ -68,7 +72,13 @@ export class ProviderGateway {
   }
 
   /** Runs one provider operation through the breaker `name`. */
-  async call<T>(name: BreakerName, operation: string, fn: (provider: KmsProvider, signal: AbortSignal) => Promise<T>): Promise<T> {
+  call<T>(name: BreakerName, operation: string, fn: (provider: KmsProvider, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const tracer = this.tracer;
+    if (tracer === undefined) return this.run(name, operation, fn);
+    return tracer({ provider: this.provider.kind, operation }, () => this.run(name, operation, fn));
+  }
+
+  private async run<T>(name: BreakerName, operation: string, fn: (provider: KmsProvider, signal: AbortSignal) => Promise<T>): Promise<T> {
     const started = this.now();
     try {
       const result = await this.policy(name).execute((signal) => fn(this.provider, signal));

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
+import { CLIENT_ABORTED, HttpServerSpans } from './http-server-span';
 import { inProviderSpan, inRetrievalSpan } from './kms-span';
 import { otlpTracesUrl, setupTracing, type TracingHandle } from './setup-tracing';
 import { KmsTracing, TracingModule } from './tracing.module';
@@ -106,5 +107,60 @@ describe('KMS spans (in-memory exporter)', () => {
     const names = exporter.getFinishedSpans().map((s) => s.name);
     expect(names).toEqual(['kms.retrieve_public_key', 'kms.provider.sign']);
     expect(exporter.getFinishedSpans()[0].attributes['cache.hit']).toBe(true);
+  });
+});
+
+describe('HttpServerSpans (in-memory exporter)', () => {
+  let exporter: InMemorySpanExporter;
+  let handle: TracingHandle;
+
+  beforeEach(() => {
+    exporter = new InMemorySpanExporter();
+    handle = setupTracing({ serviceName: 'test', env: {}, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  });
+
+  afterEach(async () => {
+    await handle.shutdown();
+  });
+
+  it('continues a valid traceparent, and starts a new trace for a malformed one', () => {
+    const spans = new HttpServerSpans(trace.getTracer('edge'));
+    const continued = spans.start('POST', { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, '/v1/keys/:keyId/sign');
+    spans.end(continued, 'POST', { statusCode: 200, tenantId: 'acme' });
+    const fresh = spans.start('GET', { traceparent: `00-${SECRET}-zz-01` }, undefined);
+    spans.end(fresh, 'GET', { statusCode: 404, errorCode: 'NOT_FOUND' });
+    const [a, b] = exporter.getFinishedSpans();
+    expect(a.name).toBe('POST /v1/keys/:keyId/sign');
+    expect(a.kind).toBe(SpanKind.SERVER);
+    expect(a.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(a.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+    expect(a.attributes).toEqual({ 'http.request.method': 'POST', 'http.route': '/v1/keys/:keyId/sign', 'http.response.status_code': 200, 'tenant.id': 'acme' });
+    expect(a.status.code).toBe(SpanStatusCode.UNSET);
+    expect(b.name).toBe('GET');
+    expect(b.parentSpanContext).toBeUndefined();
+    expect(b.attributes).toEqual({ 'http.request.method': 'GET', 'http.response.status_code': 404, 'error.type': 'NOT_FOUND' });
+    expect(allAttributeText([a, b])).not.toContain(SECRET);
+  });
+
+  it('marks a 5xx as an error, names a route learnt at the end, and ends an abandoned request without a status', () => {
+    const spans = new HttpServerSpans(trace.getTracer('edge'));
+    const failed = spans.start('POST', {}, undefined);
+    spans.end(failed, 'POST', { statusCode: 503, route: '/v1/keys/:keyId/encrypt', errorCode: 'KMS_UNAVAILABLE' });
+    const abandoned = spans.start('POST', {}, '/v1/keys/:keyId/sign');
+    spans.aborted(abandoned);
+    const [a, b] = exporter.getFinishedSpans();
+    expect(a.name).toBe('POST /v1/keys/:keyId/encrypt');
+    expect(a.attributes).toMatchObject({ 'http.route': '/v1/keys/:keyId/encrypt', 'error.type': 'KMS_UNAVAILABLE', error: true });
+    expect(a.status.code).toBe(SpanStatusCode.ERROR);
+    expect(b.attributes).toEqual({ 'http.request.method': 'POST', 'http.route': '/v1/keys/:keyId/sign', 'error.type': CLIENT_ABORTED });
+  });
+
+  it('is the active context for work run inside it', () => {
+    const spans = new HttpServerSpans(trace.getTracer('edge'));
+    const server = spans.start('GET', {}, '/x');
+    context.with(server.context, () => trace.getTracer('inner').startSpan('child').end());
+    spans.end(server, 'GET', { statusCode: 200 });
+    const [child, parent] = exporter.getFinishedSpans();
+    expect(child.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
   });
 });
