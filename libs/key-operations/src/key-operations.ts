@@ -9,6 +9,7 @@ import { MemoryEmergencyKeys } from './break-glass/memory-emergency-keys';
 import { SigningFreezeOperations } from './admin/signing-freeze-operations';
 import { DEFAULT_KEY_CACHE, KeyCache } from './cache/key-cache';
 import { CryptoOperations } from './crypto/crypto-operations';
+import { JwtOperations } from './crypto/jwt';
 import { KeyRetrieval } from './crypto/key-retrieval';
 import { PublicKeys } from './crypto/public-keys';
 import { noTelemetry, type KeyOperationsPorts, type KeyOperationsTelemetry, type RetrievalTracer } from './deps';
@@ -70,6 +71,8 @@ export interface KeyOperationsOptions extends KeyOperationsPorts {
 export interface KeyOperations {
   readonly lifecycle: KeyLifecycle;
   readonly crypto: CryptoOperations;
+  /** Compact JWS / JWT signing and verification on signing keys. */
+  readonly jwt: JwtOperations;
   readonly publicKeys: PublicKeys;
   readonly admin: AdminOperations;
   readonly freeze: SigningFreezeOperations;
@@ -117,9 +120,11 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const signers = new Signers(ports, views, retrieval, options.onBackgroundError);
   const custody = options.breakGlass?.custody ?? (isEmergencyKeyHsm(options.provider) ? new HsmEmergencyKeys(options.provider) : new MemoryEmergencyKeys());
   const breakGlass = new BreakGlassOperations(ports, views, signers, { ...options.breakGlass, custody, onError: options.onBackgroundError });
+  const crypto = new CryptoOperations(views, retrieval, gateway, signers);
   return {
     lifecycle,
-    crypto: new CryptoOperations(views, retrieval, gateway, signers),
+    crypto,
+    jwt: new JwtOperations(crypto, options.clock),
     publicKeys: new PublicKeys(views, retrieval, options.clock, signers, (sessionId) => breakGlass.scopeOf(sessionId)),
     admin,
     freeze,
