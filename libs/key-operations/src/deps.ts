@@ -18,6 +18,8 @@ export interface KeyOperationsTelemetry {
   providerRequest(provider: string, operation: string, outcome: ProviderCallOutcome, seconds: number): void;
   error(operation: string, code: string, tenantId: string): void;
   breakerTransition(name: string, to: BreakerGaugeState): void;
+  /** One operation of the facade, by outcome (`kms_operations_total`); failures also go to `error`. */
+  operation(operation: string, outcome: 'success' | 'error' | 'refused'): void;
 }
 
 /** Traces a key retrieval (span `kms.retrieve_*`); the app binds it to the observability lib's `inRetrievalSpan`. */
@@ -36,6 +38,7 @@ export const noTelemetry: KeyOperationsTelemetry = {
   providerRequest: () => undefined,
   error: () => undefined,
   breakerTransition: () => undefined,
+  operation: () => undefined,
 };
 
 /**
@@ -52,6 +55,7 @@ export class ForwardingTelemetry implements KeyOperationsTelemetry {
   providerRequest: KeyOperationsTelemetry['providerRequest'] = (p, o, r, s) => this.target.providerRequest(p, o, r, s);
   error: KeyOperationsTelemetry['error'] = (o, c, t) => this.target.error(o, c, t);
   breakerTransition: KeyOperationsTelemetry['breakerTransition'] = (n, s) => this.target.breakerTransition(n, s);
+  operation: KeyOperationsTelemetry['operation'] = (o, r) => this.target.operation(o, r);
 }
 
 /** Who asked, for event metadata (never a token). */

@@ -10,6 +10,7 @@ import { SigningFreezeOperations } from './admin/signing-freeze-operations';
 import { DEFAULT_KEY_CACHE, KeyCache } from './cache/key-cache';
 import { CryptoOperations } from './crypto/crypto-operations';
 import { JwtOperations } from './crypto/jwt';
+import { countBatchItems } from './crypto/batch-metrics';
 import { KeyRetrieval } from './crypto/key-retrieval';
 import { PublicKeys } from './crypto/public-keys';
 import { noTelemetry, type KeyOperationsPorts, type KeyOperationsTelemetry, type RetrievalTracer } from './deps';
@@ -121,6 +122,8 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const custody = options.breakGlass?.custody ?? (isEmergencyKeyHsm(options.provider) ? new HsmEmergencyKeys(options.provider) : new MemoryEmergencyKeys());
   const breakGlass = new BreakGlassOperations(ports, views, signers, { ...options.breakGlass, custody, onError: options.onBackgroundError });
   const crypto = new CryptoOperations(views, retrieval, gateway, signers);
+  // A batch counts as its items in the operation metrics, whichever path called it.
+  countBatchItems(crypto, telemetry);
   return {
     lifecycle,
     crypto,

@@ -1,4 +1,5 @@
 import { constants, createHash, createPublicKey, verify } from 'node:crypto';
+import { noTelemetry } from '../src';
 import { actor, startOps } from './support/fixture';
 
 const codeOf = async (p: Promise<unknown>): Promise<unknown> => p.then(() => 'resolved', (e: { code?: unknown }) => e.code);
@@ -215,5 +216,18 @@ describe('batches', () => {
     await ops.lifecycle.disable(actor, 'acme', keyId);
     expect(await codeOf(ops.crypto.signBatch('acme', keyId, [{ input: { message: msg } }]))).toBe('KEY_DISABLED');
     expect(await codeOf(ops.crypto.verifyBatch('acme', keyId, [{ input: { message: msg }, signature: Buffer.alloc(64) }]))).toBe('KEY_DISABLED');
+  });
+
+  it('counts each item in the operation metrics by its own outcome, and every item of a batch refused whole', async () => {
+    const counted: string[] = [];
+    const telemetry = { ...noTelemetry, operation: (op: string, outcome: string) => counted.push(`${op}:${outcome}`), error: (op: string, code: string) => counted.push(`${op}!${code}`) };
+    const { ops } = await startOps({ telemetry });
+    const { key } = await ops.lifecycle.create(actor, { tenantId: 'acme', name: 's', purpose: 'sign' });
+    await ops.crypto.signBatch('acme', key.keyId, [{ input: { message: msg } }, { input: { digest: Buffer.alloc(3) } }, { input: { message: msg } }]);
+    expect(counted.filter((c) => c.startsWith('sign')).sort()).toEqual(['sign!VALIDATION_FAILED', 'sign:error', 'sign:success', 'sign:success']);
+    counted.length = 0;
+    await ops.freeze.freeze(actor, 'drill');
+    expect(await codeOf(ops.crypto.signBatch('acme', key.keyId, [{ input: { message: msg } }, { input: { message: msg } }]))).toBe('SIGNING_FROZEN');
+    expect(counted.filter((c) => c.startsWith('sign'))).toEqual(['sign:refused', 'sign!SIGNING_FROZEN', 'sign:refused', 'sign!SIGNING_FROZEN']);
   });
 });
