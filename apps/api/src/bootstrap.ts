@@ -10,6 +10,7 @@ import { KMS_BREAKER_OPEN, KmsMetrics, resolveRequestId } from '@keyledger/obser
 import { loadApiConfig, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { AppModule, type ApiModuleOptions } from './app.module';
 import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
+import { batchSettingsOf } from './crypto/batch-answer';
 import { installCryptoFastPath } from './crypto/crypto-fast-path';
 import { HOT_CRYPTO_ACTIONS, serveCryptoRoutesNatively } from './crypto/native-crypto-routes';
 import { ErrorEnvelopeFilter } from './http/error-filter';
@@ -72,6 +73,7 @@ function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapte
   const deps = {
     ops: runtime.ops,
     access: app.get(TenantAccess),
+    batch: batchSettingsOf(api),
     authenticator: runtime.authenticator,
     onUnexpected: (err: unknown, requestId: string) => errors.error({ err, requestId }, 'unexpected error'),
   };

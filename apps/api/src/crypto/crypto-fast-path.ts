@@ -6,6 +6,7 @@ import { resolveRequestId } from '@keyledger/observability';
 import { bearerPrincipal } from '../auth/bearer';
 import { errorAnswer } from '../http/error-filter';
 import type { AccessLog } from '../observability/access-log';
+import { statusOf } from './batch-answer';
 import type { CryptoAction } from './crypto-actions';
 import type { NativeRouteDeps } from './native-crypto-routes';
 
@@ -47,7 +48,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, deps: FastPathD
   let status = 200;
   try {
     const principal = await bearerPrincipal(deps.authenticator, req.headers.authorization);
-    send(res, 200, id, JSON.stringify(await hot.action(deps, principal, hot.keyId, body)));
+    const result = await hot.action(deps, principal, hot.keyId, body);
+    status = statusOf(result);
+    send(res, status, id, JSON.stringify(result));
   } catch (error) {
     const a = errorAnswer(error, id, (err) => deps.onUnexpected(err, id));
     status = a.status;
