@@ -5,6 +5,7 @@ import type { KeyOperations } from '@keyledger/key-operations';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { idSchema, parse, versionQuerySchema } from '../http/schemas';
 import { CLIENTS, KEY_OPERATIONS, READERS, TenantAccess } from '../keys/tenant-access';
+import { CRYPTO_DOCS } from './crypto.openapi';
 import { BATCH_SETTINGS, statusOf, type BatchSettings } from './batch-answer';
 import { dataKeyAction, decryptAction, encryptAction, rewrapAction, signAction, signJwtAction, verifyAction, verifyJwtAction, type CryptoAction, type CryptoDeps } from './crypto-actions';
 
@@ -33,12 +34,14 @@ export class CryptoController implements CryptoDeps {
 
   @Post('keys/:keyId/sign')
   @HttpCode(200)
+  @CRYPTO_DOCS.sign
   async sign(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(signAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/verify')
   @HttpCode(200)
+  @CRYPTO_DOCS.verify
   async verify(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(verifyAction, p, keyId, body, res);
   }
@@ -58,36 +61,42 @@ export class CryptoController implements CryptoDeps {
 
   @Post('keys/:keyId/encrypt')
   @HttpCode(200)
+  @CRYPTO_DOCS.encrypt
   async encrypt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(encryptAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/decrypt')
   @HttpCode(200)
+  @CRYPTO_DOCS.decrypt
   async decrypt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(decryptAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/rewrap')
   @HttpCode(200)
+  @CRYPTO_DOCS.rewrap
   async rewrap(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(rewrapAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/data-key')
   @HttpCode(200)
+  @CRYPTO_DOCS.dataKey
   async dataKey(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(dataKeyAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/sign-jwt')
   @HttpCode(200)
+  @CRYPTO_DOCS.signJwt
   async signJwt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
     return signJwtAction(this, p, keyId, body);
   }
 
   @Post('keys/:keyId/verify-jwt')
   @HttpCode(200)
+  @CRYPTO_DOCS.verifyJwt
   async verifyJwt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
     return verifyJwtAction(this, p, keyId, body);
   }
