@@ -35,7 +35,7 @@ export type { DigestHashAlgorithm, SignatureMarshaling } from './crypto/signatur
 export { PublicKeys } from './crypto/public-keys';
 export type { PublicKeyResult } from './crypto/public-keys';
 export { KeyRetrieval } from './crypto/key-retrieval';
-export { CIPHERTEXT_PREFIX, parseCiphertext, sealCiphertext, openCiphertext, requireContext } from './crypto/ciphertext';
+export { CIPHERTEXT_PREFIX, ciphertextSealer, parseCiphertext, sealCiphertext, openCiphertext, requireContext } from './crypto/ciphertext';
 export { JOSE_ALG, kidOf, signMessage, verifyMessage } from './crypto/signatures';
 export { materialContext, generateMaterial } from './material/key-material';
 export { AdminOperations } from './admin/admin-operations';

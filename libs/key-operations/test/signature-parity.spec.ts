@@ -1,5 +1,6 @@
 import { constants, createHash, createPublicKey, verify } from 'node:crypto';
-import { noTelemetry } from '../src';
+import { createSecretKey, randomBytes } from 'node:crypto';
+import { ciphertextSealer, noTelemetry, openCiphertext, parseCiphertext } from '../src';
 import { actor, startOps } from './support/fixture';
 
 const codeOf = async (p: Promise<unknown>): Promise<unknown> => p.then(() => 'resolved', (e: { code?: unknown }) => e.code);
@@ -229,5 +230,15 @@ describe('batches', () => {
     await ops.freeze.freeze(actor, 'drill');
     expect(await codeOf(ops.crypto.signBatch('acme', key.keyId, [{ input: { message: msg } }, { input: { message: msg } }]))).toBe('SIGNING_FROZEN');
     expect(counted.filter((c) => c.startsWith('sign'))).toEqual(['sign:refused', 'sign!SIGNING_FROZEN', 'sign:refused', 'sign!SIGNING_FROZEN']);
+  });
+
+  it('seals a batch with one nonce draw: every nonce distinct, every ciphertext opens, no more than asked for', () => {
+    const key = createSecretKey(randomBytes(32));
+    const seal = ciphertextSealer(key, { tenantId: 'acme', keyId: 'k', version: 3 }, 50);
+    const sealed = Array.from({ length: 50 }, (_, i) => seal(Buffer.from(`item ${i}`), { i: String(i) }));
+    expect(new Set(sealed.map((c) => parseCiphertext(c).iv.toString('hex'))).size).toBe(50);
+    sealed.forEach((c, i) => expect(openCiphertext(key, parseCiphertext(c), { i: String(i) }).toString()).toBe(`item ${i}`));
+    expect(parseCiphertext(sealed[0]).header).toEqual({ tenantId: 'acme', keyId: 'k', version: 3 });
+    expect(() => seal(Buffer.from('one more'), {})).toThrow('more than 50');
   });
 });

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ROTATION_JOB_ID_PATTERN } from '@keyledger/kms-domain';
 import { ApiError } from './api-error';
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Standard base64 with padding: the alphabet, at most two trailing '=', a multiple of 4 long (the
+// same strings as groups of four with an optional padded last group, checked in about half the time).
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Standard base64 that decodes to 1..`max` bytes. */
@@ -10,7 +12,7 @@ export const base64 = (max: number) =>
   z
     .string()
     .min(1, 'must not be empty')
-    .regex(BASE64, 'must be standard base64')
+    .refine((s) => s.length % 4 === 0 && BASE64.test(s), 'must be standard base64')
     .refine((s) => Buffer.byteLength(s, 'base64') <= max, `must decode to at most ${max} bytes`);
 
 export const idSchema = z.string().regex(ID, 'expected 1..128 characters from [A-Za-z0-9._-], starting with a letter or digit');

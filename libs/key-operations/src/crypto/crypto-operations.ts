@@ -15,7 +15,7 @@ import type { ProviderGateway } from '../provider/provider-gateway';
 import type { Signers } from '../signers/signers';
 import type { KeyViews } from '../views/key-views';
 import { settleAll, type BatchOutcome } from './batch';
-import { openCiphertext, parseCiphertext, requireContext, sealCiphertext } from './ciphertext';
+import { ciphertextSealer, openCiphertext, parseCiphertext, requireContext, sealCiphertext } from './ciphertext';
 import type { KeyRetrieval } from './key-retrieval';
 import { signDigest, verifyDigest } from './digest-signatures';
 import { kidOf, signMessage } from './signatures';
@@ -155,8 +155,8 @@ export class CryptoOperations {
 
   async encryptBatch(tenantId: string, keyId: string, items: readonly { readonly plaintext: Uint8Array; readonly context?: unknown }[]): Promise<BatchOutcome<{ ciphertext: string; keyVersion: number }>[]> {
     const { version, secret } = await this.sealingKey(tenantId, keyId);
-    const header = { tenantId, keyId, version: version.version };
-    return settleAll(items, async (item) => ({ ciphertext: sealCiphertext(secret, header, item.plaintext, requireContext(item.context)), keyVersion: version.version }));
+    const seal = ciphertextSealer(secret, { tenantId, keyId, version: version.version }, items.length);
+    return settleAll(items, async (item) => ({ ciphertext: seal(item.plaintext, requireContext(item.context)), keyVersion: version.version }));
   }
 
   async decrypt(tenantId: string, keyId: string, ciphertext: unknown, context?: unknown): Promise<{ plaintext: Buffer; keyVersion: number }> {
@@ -182,13 +182,13 @@ export class CryptoOperations {
 
   async rewrapBatch(tenantId: string, keyId: string, items: readonly { readonly ciphertext: unknown; readonly context?: unknown }[]): Promise<BatchOutcome<{ ciphertext: string; keyVersion: number }>[]> {
     const sealing = await this.sealingKey(tenantId, keyId);
-    const header = { tenantId, keyId, version: sealing.version.version };
+    const seal = ciphertextSealer(sealing.secret, { tenantId, keyId, version: sealing.version.version }, items.length);
     const memo = new Map<number, Promise<KeyObject>>();
     return settleAll(items, async (item) => {
       const ctx = requireContext(item.context);
       const { plaintext } = await this.openWith(sealing.key, memo, item.ciphertext, ctx);
       try {
-        return { ciphertext: sealCiphertext(sealing.secret, header, plaintext, ctx), keyVersion: header.version };
+        return { ciphertext: seal(plaintext, ctx), keyVersion: sealing.version.version };
       } finally {
         plaintext.fill(0);
       }
@@ -204,13 +204,13 @@ export class CryptoOperations {
 
   async dataKeyBatch(tenantId: string, keyId: string, items: readonly { readonly bits: number; readonly includePlaintext: boolean; readonly context?: unknown }[]): Promise<BatchOutcome<DataKeyResult>[]> {
     const { version, secret } = await this.sealingKey(tenantId, keyId);
-    const header = { tenantId, keyId, version: version.version };
+    const seal = ciphertextSealer(secret, { tenantId, keyId, version: version.version }, items.length);
     return settleAll(items, async (item) => {
       if (!(DATA_KEY_BITS as readonly number[]).includes(item.bits)) throw new ValidationError('bits', 'expected 128 or 256');
       const ctx = requireContext(item.context);
       const dataKey = randomBytes(item.bits / 8);
       try {
-        return { ciphertext: sealCiphertext(secret, header, dataKey, ctx), plaintext: item.includePlaintext ? Buffer.from(dataKey) : null, keyVersion: version.version };
+        return { ciphertext: seal(dataKey, ctx), plaintext: item.includePlaintext ? Buffer.from(dataKey) : null, keyVersion: version.version };
       } finally {
         dataKey.fill(0);
       }
