@@ -46,6 +46,15 @@ describe('batches over HTTP', () => {
     expect(failures).not.toContain(c1);
   });
 
+  it('answers the partial-failure status on the native Fastify route too (a request the fast path leaves to Fastify)', async () => {
+    const body = JSON.stringify({ batch: [{ plaintext: b64('x'), context: { a: 'b' } }, { plaintext: b64('y'), context: { a: 'b' } }] });
+    const sealed = await h.call('POST', `/v1/keys/${encKey}/encrypt`, TOKENS.acmeClient, body, { 'content-type': 'application/json;charset=utf-8' });
+    expect(sealed.status).toBe(200);
+    const [ok] = sealed.body.results.map((r: { ciphertext: string }) => r.ciphertext);
+    const opened = await h.call('POST', `/v1/keys/${encKey}/decrypt`, TOKENS.acmeClient, JSON.stringify({ batch: [{ ciphertext: ok, context: { a: 'b' } }, { ciphertext: ok }] }), { 'content-type': 'application/json;charset=utf-8' });
+    expect(opened).toMatchObject({ status: 400, body: { results: [{ plaintext: b64('x') }, { error: { code: 'INVALID_CIPHERTEXT' } }] } });
+  });
+
   it('rewraps and makes data keys in batches (the routes served by Nest)', async () => {
     const sealed = (await post(encKey, 'encrypt', { plaintext: b64('p'), context: { a: 'b' } })).body.ciphertext;
     await h.call('POST', `/v1/keys/${encKey}/rotate`, TOKENS.acmeKeyAdmin);
