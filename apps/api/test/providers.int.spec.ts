@@ -46,7 +46,7 @@ function cryptoSuite(provider: string, harness: () => Harness): void {
     }
   });
 
-  it(`${provider}: provider-resident keys sign JWTs (ES256, raw r‖s), raw signatures and batches; a SHA-384 digest is refused by name`, async () => {
+  it(`${provider}: provider-resident keys sign JWTs (ES256, raw r‖s), raw signatures, batches and SHA-384/512 digests`, async () => {
     const keyId = (await call('POST', '/v1/keys', TOKENS.acmeKeyAdmin, { tenantId: 'acme', name: 'hsm-jwt', purpose: 'sign', mode: 'provider-resident' })).body.keyId as string;
     const pem = (await call('GET', `/v1/keys/${keyId}/public-key`, TOKENS.acmeClient)).body.pem as string;
     const jwt = await call('POST', `/v1/keys/${keyId}/sign-jwt`, TOKENS.acmeClient, { claims: { sub: 'release' } });
@@ -58,8 +58,13 @@ function cryptoSuite(provider: string, harness: () => Harness): void {
     expect(batch.status).toBe(200);
     expect(Buffer.from(batch.body.results[0].signature, 'base64')).toHaveLength(64);
     expect((await call('POST', `/v1/keys/${keyId}/verify`, TOKENS.acmeClient, { message: b64('b'), signatureString: batch.body.results[1].signatureString })).body).toEqual({ valid: true, keyVersion: 1 });
-    const sha384 = await call('POST', `/v1/keys/${keyId}/sign`, TOKENS.acmeClient, { digest: createHash('sha384').update('a').digest('base64'), hashAlgorithm: 'SHA-384' });
-    expect(sha384).toMatchObject({ status: 400, body: { error: { code: 'DIGEST_NOT_SUPPORTED' } } });
+    for (const [hashAlgorithm, node] of [['SHA-384', 'sha384'], ['SHA-512', 'sha512']] as const) {
+      const digest = createHash(node).update('artefact').digest('base64');
+      const signed = await call('POST', `/v1/keys/${keyId}/sign`, TOKENS.acmeClient, { digest, hashAlgorithm });
+      expect(signed.status).toBe(200);
+      expect(verify(node, Buffer.from('artefact'), { key: createPublicKey(pem), dsaEncoding: 'der' }, Buffer.from(signed.body.signature, 'base64'))).toBe(true);
+      expect((await call('POST', `/v1/keys/${keyId}/verify`, TOKENS.acmeClient, { digest, hashAlgorithm, signature: signed.body.signature })).body).toEqual({ valid: true, keyVersion: 1 });
+    }
   });
 }
 

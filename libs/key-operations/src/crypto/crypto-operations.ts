@@ -1,5 +1,6 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import {
+  SHA256_DIGEST_BYTES,
   ValidationError,
   assertSigningAllowed,
   authorizeKeyUse,
@@ -237,10 +238,10 @@ export class CryptoOperations {
       return { signature, keyVersion: version.version, kid, algorithm, signatureString: signatureStringOf(kid, signature) };
     };
     if (material.kind === 'provider') {
-      if ('digest' in input && (input.hashAlgorithm ?? 'SHA-256') !== 'SHA-256') {
-        throw new KeyOperationError('DIGEST_NOT_SUPPORTED', `Key ${key.keyId} is provider-resident and signs SHA-256 digests only; send 'message' or a SHA-256 'digest'`);
-      }
-      const digest = 'digest' in input ? requireDigest(input.digest, 'SHA-256') : createHash('sha256').update(input.message).digest();
+      // ECDSA signs the leftmost 256 bits of a longer digest (SEC 1 §4.1.3), so a SHA-384 or
+      // SHA-512 digest reaches the provider's ECDSA_SHA_256 as its first 32 bytes: the signature
+      // is the standard ECDSA-with-SHA-384/512 one.
+      const digest = 'digest' in input ? requireDigest(input.digest, input.hashAlgorithm ?? 'SHA-256').subarray(0, SHA256_DIGEST_BYTES) : createHash('sha256').update(input.message).digest();
       // The provider's answer is checked before it is returned: a peer that hashes the digest
       // again (or a broken HSM) must not hand out signatures nobody can verify.
       const der = await this.gateway.call('kms-signing-key', 'sign', async (p, signal) => {
