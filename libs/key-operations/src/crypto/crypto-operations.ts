@@ -198,12 +198,17 @@ export class CryptoOperations {
 
   /** Like KMS GenerateDataKey: a fresh data key sealed under the tenant key, plaintext only when asked. */
   async dataKey(tenantId: string, keyId: string, bits: number, includePlaintext: boolean, context?: unknown): Promise<DataKeyResult> {
-    const [outcome] = await this.dataKeyBatch(tenantId, keyId, [{ bits, includePlaintext, context }]);
+    // Not through dataKeyBatch: that one is counted per item by the facade (batch-metrics.ts).
+    const [outcome] = await this.dataKeys(tenantId, keyId, [{ bits, includePlaintext, context }]);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   }
 
   async dataKeyBatch(tenantId: string, keyId: string, items: readonly { readonly bits: number; readonly includePlaintext: boolean; readonly context?: unknown }[]): Promise<BatchOutcome<DataKeyResult>[]> {
+    return this.dataKeys(tenantId, keyId, items);
+  }
+
+  private async dataKeys(tenantId: string, keyId: string, items: readonly { readonly bits: number; readonly includePlaintext: boolean; readonly context?: unknown }[]): Promise<BatchOutcome<DataKeyResult>[]> {
     const { version, secret } = await this.sealingKey(tenantId, keyId);
     const seal = ciphertextSealer(secret, { tenantId, keyId, version: version.version }, items.length);
     return settleAll(items, async (item) => {
