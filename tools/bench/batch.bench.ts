@@ -93,7 +93,7 @@ export async function runBatchBench(): Promise<BenchRow[]> {
       { url: `${base}/v1/keys/${rotatedKey}/verify`, body: JSON.stringify({ ...message, signature: v1.signature }), items: 1 },
     );
 
-    const baseline = 'single requests, same API, same run';
+    const baseline = 'requests, same API, same run';
     return [
       row({ name: `HTTP batch sign ECDSA P-256, ${BATCH} items (${connections} connections)`, figure: sign.ours, unit: 'items/s', baseline: sign.baseline, baselineName: `single sign ${baseline}`, target: 'ratio >= 5', pass: sign.ours / sign.baseline >= 5 }),
       row({ name: `HTTP batch encrypt 1 KiB, ${BATCH} items (${connections} connections)`, figure: encrypt.ours, unit: 'items/s', baseline: encrypt.baseline, baselineName: `single encrypt ${baseline}`, target: 'ratio >= 5', pass: encrypt.ours / encrypt.baseline >= 5 }),
