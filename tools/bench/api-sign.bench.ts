@@ -79,7 +79,7 @@ async function startBare(alg: 'ecdsa' | 'ed25519'): Promise<{ child: ChildProces
  * to a pipe read by this process: this process also runs autocannon, and reading every access line
  * here would slow the load generator during the API's rounds only.
  */
-async function startApi(dataDir: string, port: number): Promise<{ child: ChildProcess; token: string }> {
+export async function startApi(dataDir: string, port: number): Promise<{ child: ChildProcess; token: string }> {
   const logFile = join(dataDir, 'api.log');
   const log = openSync(logFile, 'a');
   const child = spawn('node', ['-r', './tools/scripts/register-paths.cjs', 'dist/apps/api/apps/api/src/main.js'], {
@@ -100,7 +100,7 @@ async function startApi(dataDir: string, port: number): Promise<{ child: ChildPr
   throw new Error('the API did not start listening within 60 s');
 }
 
-async function api(port: number, token: string, method: string, path: string, payload?: unknown) {
+export async function api(port: number, token: string, method: string, path: string, payload?: unknown) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: payload === undefined ? undefined : JSON.stringify(payload) });
   return (await res.json()) as Record<string, unknown>;
 }

@@ -19,6 +19,7 @@ const ROOT = resolve(__dirname, '../..');
 /** In the order they run; `api` ones need the built API. */
 const BENCHES: readonly { readonly name: string; readonly api?: true }[] = [
   { name: 'api-sign', api: true },
+  { name: 'batch', api: true },
   { name: 'envelope' },
   { name: 'resilience' },
   { name: 'event-store' },

@@ -20,6 +20,7 @@ import { auditProviders } from './audit/audit.providers';
 import { AUTHENTICATOR, AuthGuard } from './auth/auth.guard';
 import { BreakGlassController } from './break-glass/break-glass.controller';
 import type { ApiRuntime } from './composition/api-runtime';
+import { BATCH_SETTINGS, batchSettingsOf } from './crypto/batch-answer';
 import { CryptoController } from './crypto/crypto.controller';
 import { HealthController } from './health/health.controller';
 import { TenantRateLimiter } from './http/rate-limiter';
@@ -62,6 +63,7 @@ function keyProviders(options: ApiModuleOptions): Provider[] {
     { provide: AUTHENTICATOR, useValue: runtime.authenticator },
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: TenantRateLimiter, useValue: new TenantRateLimiter(api.rateLimitPerSecond, api.rateLimitBurst) },
+    { provide: BATCH_SETTINGS, useValue: batchSettingsOf(api) },
     { provide: ADMIN_STATUS_EXTRA, useValue: { event_store_kind: options.config.eventStore, require_kms: options.config.requireKms } },
     TenantAccess,
   ];

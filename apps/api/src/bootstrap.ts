@@ -11,6 +11,7 @@ import { HttpServerSpans, KEY_STATUS_PROJECTION, KMS_BREAKER_OPEN, KmsMetrics, r
 import { loadApiConfig, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { AppModule, type ApiModuleOptions } from './app.module';
 import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
+import { batchSettingsOf } from './crypto/batch-answer';
 import { installCryptoFastPath } from './crypto/crypto-fast-path';
 import { HOT_CRYPTO_ACTIONS, serveCryptoRoutesNatively } from './crypto/native-crypto-routes';
 import { ErrorEnvelopeFilter } from './http/error-filter';
@@ -79,6 +80,7 @@ function serveCryptoNatively(app: NestFastifyApplication, adapter: FastifyAdapte
   const deps = {
     ops: runtime.ops,
     access: app.get(TenantAccess),
+    batch: batchSettingsOf(api),
     authenticator: runtime.authenticator,
     onUnexpected: (err: unknown, requestId: string) => errors.error({ err, requestId }, 'unexpected error'),
   };

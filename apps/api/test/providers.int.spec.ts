@@ -45,6 +45,27 @@ function cryptoSuite(provider: string, harness: () => Harness): void {
       expect((await call('POST', `/v1/keys/${keyId}/verify`, TOKENS.acmeClient, { message: b64('pay 10'), signature: signed.body.signature })).body.valid).toBe(true);
     }
   });
+
+  it(`${provider}: provider-resident keys sign JWTs (ES256, raw r‖s), raw signatures, batches and SHA-384/512 digests`, async () => {
+    const keyId = (await call('POST', '/v1/keys', TOKENS.acmeKeyAdmin, { tenantId: 'acme', name: 'hsm-jwt', purpose: 'sign', mode: 'provider-resident' })).body.keyId as string;
+    const pem = (await call('GET', `/v1/keys/${keyId}/public-key`, TOKENS.acmeClient)).body.pem as string;
+    const jwt = await call('POST', `/v1/keys/${keyId}/sign-jwt`, TOKENS.acmeClient, { claims: { sub: 'release' } });
+    expect(jwt).toMatchObject({ status: 200, body: { algorithm: 'ES256', kid: `${keyId}.v1` } });
+    const [h, p, sig] = (jwt.body.jwt as string).split('.');
+    expect(verify('sha256', Buffer.from(`${h}.${p}`), { key: createPublicKey(pem), dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'))).toBe(true);
+    expect((await call('POST', `/v1/keys/${keyId}/verify-jwt`, TOKENS.acmeClient, { jwt: jwt.body.jwt })).body).toMatchObject({ valid: true, keyVersion: 1 });
+    const batch = await call('POST', `/v1/keys/${keyId}/sign`, TOKENS.acmeClient, { batch: [{ message: b64('a'), marshaling: 'raw' }, { message: b64('b') }] });
+    expect(batch.status).toBe(200);
+    expect(Buffer.from(batch.body.results[0].signature, 'base64')).toHaveLength(64);
+    expect((await call('POST', `/v1/keys/${keyId}/verify`, TOKENS.acmeClient, { message: b64('b'), signatureString: batch.body.results[1].signatureString })).body).toEqual({ valid: true, keyVersion: 1 });
+    for (const [hashAlgorithm, node] of [['SHA-384', 'sha384'], ['SHA-512', 'sha512']] as const) {
+      const digest = createHash(node).update('artefact').digest('base64');
+      const signed = await call('POST', `/v1/keys/${keyId}/sign`, TOKENS.acmeClient, { digest, hashAlgorithm });
+      expect(signed.status).toBe(200);
+      expect(verify(node, Buffer.from('artefact'), { key: createPublicKey(pem), dsaEncoding: 'der' }, Buffer.from(signed.body.signature, 'base64'))).toBe(true);
+      expect((await call('POST', `/v1/keys/${keyId}/verify`, TOKENS.acmeClient, { digest, hashAlgorithm, signature: signed.body.signature })).body).toEqual({ valid: true, keyVersion: 1 });
+    }
+  });
 }
 
 describe('API end to end with the AWS provider on the loopback KMS test server', () => {

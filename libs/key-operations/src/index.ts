@@ -17,11 +17,25 @@ export { KeyLifecycle } from './keys/key-lifecycle-operations';
 export type { CreateKeyInput, UpdateKeyInput } from './keys/key-lifecycle-operations';
 export type { KeyResult, KeyView } from './keys/key-view';
 export { CryptoOperations, DATA_KEY_BITS } from './crypto/crypto-operations';
-export type { DataKeyResult, SignInput, SignResult } from './crypto/crypto-operations';
+export type { DataKeyResult, SignInput, SignOptions, SignResult, VerifyItem, VerifyOptions, VerifyResult } from './crypto/crypto-operations';
+export type { BatchOutcome } from './crypto/batch';
+export { JwtOperations, JWT_CLOCK_TOLERANCE_SECONDS, JWT_CALLER_HEADER_FIELDS } from './crypto/jwt';
+export type { SignedJwt, VerifiedJwt, JwtRejection } from './crypto/jwt';
+export { DIGEST_ALGORITHMS } from './crypto/digest-signatures';
+export {
+  DIGEST_BYTES,
+  DIGEST_HASH_ALGORITHMS,
+  SIGNATURE_MARSHALINGS,
+  SIGNATURE_STRING_PREFIX,
+  parseKid,
+  parseSignatureString,
+  signatureStringOf,
+} from './crypto/signature-forms';
+export type { DigestHashAlgorithm, SignatureMarshaling } from './crypto/signature-forms';
 export { PublicKeys } from './crypto/public-keys';
 export type { PublicKeyResult } from './crypto/public-keys';
 export { KeyRetrieval } from './crypto/key-retrieval';
-export { CIPHERTEXT_PREFIX, parseCiphertext, sealCiphertext, openCiphertext, requireContext } from './crypto/ciphertext';
+export { CIPHERTEXT_PREFIX, ciphertextSealer, parseCiphertext, sealCiphertext, openCiphertext, requireContext } from './crypto/ciphertext';
 export { JOSE_ALG, kidOf, signMessage, verifyMessage } from './crypto/signatures';
 export { materialContext, generateMaterial } from './material/key-material';
 export { AdminOperations } from './admin/admin-operations';

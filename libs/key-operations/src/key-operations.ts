@@ -9,6 +9,8 @@ import { MemoryEmergencyKeys } from './break-glass/memory-emergency-keys';
 import { SigningFreezeOperations } from './admin/signing-freeze-operations';
 import { DEFAULT_KEY_CACHE, KeyCache } from './cache/key-cache';
 import { CryptoOperations } from './crypto/crypto-operations';
+import { JwtOperations } from './crypto/jwt';
+import { countBatchItems } from './crypto/batch-metrics';
 import { KeyRetrieval } from './crypto/key-retrieval';
 import { PublicKeys } from './crypto/public-keys';
 import { noTelemetry, type KeyOperationsPorts, type KeyOperationsTelemetry, type ProviderTracer, type RetrievalTracer } from './deps';
@@ -73,6 +75,8 @@ export interface KeyOperationsOptions extends KeyOperationsPorts {
 export interface KeyOperations {
   readonly lifecycle: KeyLifecycle;
   readonly crypto: CryptoOperations;
+  /** Compact JWS / JWT signing and verification on signing keys. */
+  readonly jwt: JwtOperations;
   readonly publicKeys: PublicKeys;
   readonly admin: AdminOperations;
   readonly freeze: SigningFreezeOperations;
@@ -121,10 +125,13 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const signers = new Signers(ports, views, retrieval, options.onBackgroundError);
   const custody = options.breakGlass?.custody ?? (isEmergencyKeyHsm(options.provider) ? new HsmEmergencyKeys(options.provider) : new MemoryEmergencyKeys());
   const breakGlass = new BreakGlassOperations(ports, views, signers, { ...options.breakGlass, custody, onError: options.onBackgroundError });
+  const crypto = new CryptoOperations(views, retrieval, gateway, signers);
+  // A batch counts as its items in the operation metrics, whichever path called it.
+  countBatchItems(crypto, telemetry);
   // Every operation's outcome is counted here, whichever path (HTTP route, CLI, job) called it.
   const instrumented = instrumentOperations(
     {
-      crypto: new CryptoOperations(views, retrieval, gateway, signers),
+      crypto,
       publicKeys: new PublicKeys(views, retrieval, options.clock, signers, (sessionId) => breakGlass.scopeOf(sessionId)),
       admin,
       breakGlass,
@@ -134,6 +141,7 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   return {
     lifecycle,
     crypto: instrumented.crypto,
+    jwt: new JwtOperations(crypto, options.clock),
     publicKeys: instrumented.publicKeys,
     admin: instrumented.admin,
     freeze,

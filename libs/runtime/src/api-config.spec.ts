@@ -42,3 +42,12 @@ describe('loadApiConfig: LOCAL_KMS_MASTER_KEY', () => {
     expect((error as Error).message).not.toContain(value);
   });
 });
+
+describe('loadApiConfig: batches', () => {
+  it('defaults to 1000 items and a 400 for a partial failure, and takes 200 or 400 only', () => {
+    expect(loadApiConfig({})).toMatchObject({ batchMaxItems: 1000, batchPartialFailureStatus: 400 });
+    expect(loadApiConfig({ API_BATCH_MAX_ITEMS: '50', BATCH_PARTIAL_FAILURE_STATUS: '200' })).toMatchObject({ batchMaxItems: 50, batchPartialFailureStatus: 200 });
+    expect(() => loadApiConfig({ BATCH_PARTIAL_FAILURE_STATUS: '207' })).toThrow(/BATCH_PARTIAL_FAILURE_STATUS=.*expected 200 or 400/);
+    expect(() => loadApiConfig({ API_BATCH_MAX_ITEMS: '0' })).toThrow(ConfigError);
+  });
+});

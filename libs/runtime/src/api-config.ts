@@ -29,6 +29,8 @@ const vars = {
   rateLimitPerSecond: envVar('RATE_LIMIT_TENANT_RPS', intInRange(0, 1_000_000), 'requests per second per tenant, 0 = off'),
   rateLimitBurst: envVar('RATE_LIMIT_TENANT_BURST', intInRange(1, 10_000_000), 'bucket size per tenant'),
   bodyLimitBytes: envVar('API_BODY_LIMIT_BYTES', intInRange(1024, 64 * 1024 * 1024), 'bytes 1024..67108864'),
+  batchMaxItems: envVar('API_BATCH_MAX_ITEMS', intInRange(1, 100_000), 'whole items 1..100000'),
+  batchPartialFailureStatus: envVar('BATCH_PARTIAL_FAILURE_STATUS', enumSchema(['200', '400']).transform(Number) as unknown as z.ZodType<200 | 400>, '200 or 400'),
   awsMasterKeyId: envVar('AWS_KMS_MASTER_KEY_ID', textSchema, 'a key id, ARN or alias'),
   awsRegion: envVar('AWS_REGION', textSchema, 'an AWS region, e.g. us-east-1'),
   awsEndpoint: envVar('AWS_KMS_ENDPOINT', z.url({ message: 'is not a URL' }), 'a URL, e.g. http://127.0.0.1:4599'),
@@ -62,6 +64,10 @@ export interface ApiConfig {
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
   readonly bodyLimitBytes: number;
+  /** API_BATCH_MAX_ITEMS: the most items one `{batch: [...]}` request may carry (default 1000). */
+  readonly batchMaxItems: number;
+  /** BATCH_PARTIAL_FAILURE_STATUS: the status of a batch in which some item failed, 400 (default) or 200. */
+  readonly batchPartialFailureStatus: 200 | 400;
   readonly awsMasterKeyId?: string;
   readonly awsRegion?: string;
   readonly awsEndpoint?: string;
@@ -92,6 +98,8 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     rateLimitPerSecond: '1000',
     rateLimitBurst: '2000',
     bodyLimitBytes: String(1024 * 1024),
+    batchMaxItems: '1000',
+    batchPartialFailureStatus: '400',
     pkcs11CreateMasterKey: 'false',
     ...ROTATION_PACING_DEFAULTS,
   }) as ApiConfig;

@@ -8,6 +8,7 @@ import { errorAnswer } from '../http/error-filter';
 import type { ServerSpan } from '@keyledger/observability';
 import type { AccessRecord } from '../observability/access-log';
 import type { RequestEdge } from '../observability/request-edge';
+import { statusOf } from './batch-answer';
 import type { CryptoAction } from './crypto-actions';
 import type { NativeRouteDeps } from './native-crypto-routes';
 
@@ -73,7 +74,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, deps: FastPathD
   let errorCode: string | undefined;
   try {
     const principal = await bearerPrincipal(deps.authenticator, req.headers.authorization);
-    send(res, 200, id, JSON.stringify(await f.hot.action(deps, principal, f.hot.keyId, body)));
+    const result = await f.hot.action(deps, principal, f.hot.keyId, body);
+    status = statusOf(result);
+    send(res, status, id, JSON.stringify(result));
   } catch (error) {
     const a = errorAnswer(error, id, (err) => deps.onUnexpected(err, id));
     status = a.status;

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Optional, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { KeyOperations } from '@keyledger/key-operations';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
-import { dataKeySchema, decryptSchema, idSchema, parse, versionQuerySchema } from '../http/schemas';
+import { idSchema, parse, versionQuerySchema } from '../http/schemas';
 import { CLIENTS, KEY_OPERATIONS, READERS, TenantAccess } from '../keys/tenant-access';
-import { decryptAction, encryptAction, signAction, verifyAction, type CryptoDeps } from './crypto-actions';
+import { CRYPTO_DOCS } from './crypto.openapi';
+import { BATCH_SETTINGS, statusOf, type BatchSettings } from './batch-answer';
+import { dataKeyAction, decryptAction, encryptAction, rewrapAction, signAction, signJwtAction, verifyAction, verifyJwtAction, type CryptoAction, type CryptoDeps } from './crypto-actions';
 
 /**
  * Signing, verification, public keys and envelope encryption on a tenant's keys. Binary values are
@@ -19,18 +22,28 @@ export class CryptoController implements CryptoDeps {
   constructor(
     @Inject(KEY_OPERATIONS) readonly ops: KeyOperations,
     readonly access: TenantAccess,
+    @Optional() @Inject(BATCH_SETTINGS) readonly batch?: BatchSettings,
   ) {}
+
+  /** Runs an action and sets the status its answer asks for (a batch with a failed item). */
+  private async run(action: CryptoAction, p: Principal, keyId: string, body: unknown, res: FastifyReply): Promise<object> {
+    const answer = await action(this, p, keyId, body);
+    void res.status(statusOf(answer));
+    return answer;
+  }
 
   @Post('keys/:keyId/sign')
   @HttpCode(200)
-  async sign(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    return signAction(this, p, keyId, body);
+  @CRYPTO_DOCS.sign
+  async sign(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.run(signAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/verify')
   @HttpCode(200)
-  async verify(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    return verifyAction(this, p, keyId, body);
+  @CRYPTO_DOCS.verify
+  async verify(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.run(verifyAction, p, keyId, body, res);
   }
 
   @Get('keys/:keyId/public-key')
@@ -48,30 +61,43 @@ export class CryptoController implements CryptoDeps {
 
   @Post('keys/:keyId/encrypt')
   @HttpCode(200)
-  async encrypt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    return encryptAction(this, p, keyId, body);
+  @CRYPTO_DOCS.encrypt
+  async encrypt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.run(encryptAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/decrypt')
   @HttpCode(200)
-  async decrypt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    return decryptAction(this, p, keyId, body);
+  @CRYPTO_DOCS.decrypt
+  async decrypt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.run(decryptAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/rewrap')
   @HttpCode(200)
-  async rewrap(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    const input = parse(decryptSchema, body);
-    const tenantId = this.access.forKey(p, parse(idSchema, keyId), CLIENTS);
-    return this.ops.crypto.rewrap(tenantId, keyId, input.ciphertext, input.context);
+  @CRYPTO_DOCS.rewrap
+  async rewrap(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.run(rewrapAction, p, keyId, body, res);
   }
 
   @Post('keys/:keyId/data-key')
   @HttpCode(200)
-  async dataKey(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
-    const input = parse(dataKeySchema, body);
-    const tenantId = this.access.forKey(p, parse(idSchema, keyId), CLIENTS);
-    const r = await this.ops.crypto.dataKey(tenantId, keyId, input.bits, input.includePlaintext, input.context);
-    return { ciphertext: r.ciphertext, keyVersion: r.keyVersion, ...(r.plaintext ? { plaintext: r.plaintext.toString('base64') } : {}) };
+  @CRYPTO_DOCS.dataKey
+  async dataKey(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.run(dataKeyAction, p, keyId, body, res);
+  }
+
+  @Post('keys/:keyId/sign-jwt')
+  @HttpCode(200)
+  @CRYPTO_DOCS.signJwt
+  async signJwt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
+    return signJwtAction(this, p, keyId, body);
+  }
+
+  @Post('keys/:keyId/verify-jwt')
+  @HttpCode(200)
+  @CRYPTO_DOCS.verifyJwt
+  async verifyJwt(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown) {
+    return verifyJwtAction(this, p, keyId, body);
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod 
 import type { Authenticator } from '../auth/authenticator';
 import { bearerPrincipal } from '../auth/bearer';
 import { replyWithError } from '../http/error-filter';
+import { statusOf } from './batch-answer';
 import { decryptAction, encryptAction, signAction, verifyAction, type CryptoAction, type CryptoDeps } from './crypto-actions';
 
 /** What the native handlers need besides the crypto deps. */
@@ -25,7 +26,9 @@ function nativeHandler(action: CryptoAction, deps: NativeRouteDeps): RouteHandle
   return async function handle(request: FastifyRequest, reply: FastifyReply) {
     try {
       const principal = await bearerPrincipal(deps.authenticator, request.headers.authorization);
-      return await action(deps, principal, (request.params as { keyId: string }).keyId, request.body);
+      const answer = await action(deps, principal, (request.params as { keyId: string }).keyId, request.body);
+      void reply.code(statusOf(answer));
+      return answer;
     } catch (error) {
       replyWithError(reply, request.id, error, (err) => deps.onUnexpected(err, request.id));
       return reply;

@@ -23,12 +23,12 @@ export class TenantAccess {
     private readonly limiter: TenantRateLimiter,
   ) {}
 
-  /** The tenant owning `keyId`, after the role, tenant and rate checks. */
-  forKey(principal: Principal, keyId: string, roles: readonly Role[]): string {
+  /** The tenant owning `keyId`, after the role, tenant and rate checks; a batch costs one token per item (`cost`). */
+  forKey(principal: Principal, keyId: string, roles: readonly Role[], cost = 1): string {
     requireRole(principal, roles);
     const tenantId = this.ops.views.models.keys.tenantOf(keyId);
     if (tenantId === undefined || !reachesTenant(principal, tenantId)) throw new KeyNotFoundError({ tenantId: '-', keyId });
-    this.limiter.take(tenantId);
+    this.limiter.take(tenantId, cost);
     return tenantId;
   }
 

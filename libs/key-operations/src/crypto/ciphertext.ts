@@ -49,8 +49,29 @@ function associatedData(headerPart: string, context: CryptoContext): Buffer {
  * header or another context fails authentication.
  */
 export function sealCiphertext(key: KeyObject, header: CiphertextHeader, plaintext: Uint8Array, context: CryptoContext): string {
-  const headerPart = b64u(Buffer.from(JSON.stringify({ t: header.tenantId, k: header.keyId, v: header.version, a: 'AES_256_GCM' })));
-  const iv = randomBytes(IV_BYTES);
+  return seal(key, headerPartOf(header), randomBytes(IV_BYTES), plaintext, context);
+}
+
+/**
+ * Seals up to `count` plaintexts under one key version as {@link sealCiphertext} does, with the
+ * header encoded once and the nonces taken from one random draw (a distinct 96-bit slice each):
+ * for batches, where the per-call randomBytes and header encoding are a fifth of the work.
+ */
+export function ciphertextSealer(key: KeyObject, header: CiphertextHeader, count: number): (plaintext: Uint8Array, context: CryptoContext) => string {
+  const headerPart = headerPartOf(header);
+  const nonces = randomBytes(IV_BYTES * count);
+  let used = 0;
+  return (plaintext, context) => {
+    if (used >= count) throw new Error(`ciphertextSealer: more than ${count} plaintexts`);
+    const iv = nonces.subarray(used * IV_BYTES, (used + 1) * IV_BYTES);
+    used++;
+    return seal(key, headerPart, iv, plaintext, context);
+  };
+}
+
+const headerPartOf = (header: CiphertextHeader): string => b64u(Buffer.from(JSON.stringify({ t: header.tenantId, k: header.keyId, v: header.version, a: 'AES_256_GCM' })));
+
+function seal(key: KeyObject, headerPart: string, iv: Uint8Array, plaintext: Uint8Array, context: CryptoContext): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(associatedData(headerPart, context));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
