@@ -1,7 +1,10 @@
 import type { EventStore, RecordedEvent } from '@keyledger/kms-domain';
 import { AuditedEventNotFoundError, ProofRangeError } from '../audit-errors';
-import { eventLeafDigest } from '../merkle/merkle-hash';
+import { eventLeafData, leafDigest } from '../merkle/merkle-hash';
 import { MerkleTree } from '../merkle/merkle-tree';
+import { LeafEntries } from '../tlog/leaf-entries';
+import type { TileRef } from '../tlog/tile-path';
+import { tileBytes } from '../tlog/tiles';
 import { AUDIT_CHECKPOINT_EVENT_TYPE, AUDIT_CHECKPOINT_STREAM, AuditCheckpointSigned, isAuditedStream } from './checkpoint-event';
 
 /** The newest checkpoint event as stored (its data, and where it sits). */
@@ -51,6 +54,7 @@ export interface AuditedEventsPage {
  */
 export class AuditLog {
   private readonly tree = new MerkleTree();
+  private readonly entries = new LeafEntries();
   private readonly positions: number[] = [];
   private readonly leafByEventId = new Map<string, number>();
   private latest: StoredCheckpoint | null = null;
@@ -128,6 +132,17 @@ export class AuditLog {
   }
 
   /**
+   * A C2SP tlog tile or entry bundle (see `tileBytes`), or null when the log does not hold it.
+   * Tiles are immutable, so one the tree already holds is answered without reading the store.
+   */
+  async tile(ref: TileRef): Promise<Buffer | null> {
+    const held = tileBytes(ref, this.tree, this.entries);
+    if (held !== null) return held;
+    await this.catchUp();
+    return tileBytes(ref, this.tree, this.entries);
+  }
+
+  /**
    * Events at or after `fromPosition`, at most `limit`, up to the head this call caught up to: the
    * leaves with their index, and the checkpoint stream's events with `leafIndex` null. The
    * key-material streams are left out whole (they are deletable and never exported).
@@ -173,7 +188,9 @@ export class AuditLog {
     if (!isAuditedStream(event.streamName)) return;
     this.leafByEventId.set(event.metadata.eventId, this.tree.size);
     this.positions.push(event.position);
-    this.tree.appendDigest(eventLeafDigest(event.metadata.hash));
+    const entry = eventLeafData(event.metadata.hash);
+    this.entries.push(entry);
+    this.tree.appendDigest(leafDigest(entry));
   }
 
   private leafIndexAt(position: number): number | null {
