@@ -63,3 +63,13 @@ function rawEd25519(spkiDer: Uint8Array): Uint8Array {
   if (spkiDer.length !== 44) throw new AuditFormatError('an Ed25519 SPKI key is 44 bytes');
   return spkiDer.subarray(12);
 }
+
+/**
+ * The standard signed-note verifier key of an Ed25519 key, as `golang.org/x/mod/sumdb/note` and
+ * the witness network read it: `<name>+<hex key ID>+<base64(0x01 ‖ 32-byte key)>`.
+ */
+export function noteVerifierKeyString(name: string, spkiDer: Uint8Array): string {
+  const keyId = noteKeyId(name, 'ED25519', spkiDer).toString('hex');
+  const encoded = Buffer.concat([Buffer.from([SIGNATURE_TYPE.ED25519]), rawEd25519(spkiDer)]).toString('base64');
+  return `${name}+${keyId}+${encoded}`;
+}
