@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AUDIT_CHECKPOINT_STREAM, AUDIT_KEY_STREAM, auditKeyPem, noteVerifierKey, readAuditKey, verifyCheckpointNote, type AuditCheckpointSigned } from '@keyledger/audit';
+import { AUDIT_CHECKPOINT_STREAM, AUDIT_KEY_STREAM, auditKeyPem, noteVerifierKey, readAuditKey, readAuditNoteKey, verifyCheckpointNote, type AuditCheckpointSigned } from '@keyledger/audit';
 import type { EventStore } from '@keyledger/kms-domain';
 import { loadConfig, loadSchedulerConfig } from '@keyledger/runtime';
 import { runOnce, startScheduler } from '../src/bootstrap';
@@ -24,7 +24,7 @@ describe('audit checkpoint job', () => {
     await runtime.ops.lifecycle.create(actor, { tenantId: 'acme', name: 'k1', purpose: 'sign' });
 
     expect(await Promise.all([a.run(), b.run()])).toEqual([true, true]);
-    expect(await store.readStream(AUDIT_KEY_STREAM)).toHaveLength(1);
+    expect((await store.readStream(AUDIT_KEY_STREAM)).map((e) => e.type)).toEqual(['AuditKeyCreated', 'AuditNoteKeyCreated']);
     const first = await checkpoints(store);
     expect(first).toHaveLength(1);
 
@@ -41,6 +41,10 @@ describe('audit checkpoint job', () => {
     if (record === null) throw new Error('no audit key recorded');
     const pinned = noteVerifierKey(auditKeyPem(record));
     for (const c of all) expect(verifyCheckpointNote(c.note, pinned)).toMatchObject({ ok: true, checkpoint: { treeSize: c.treeSize } });
+    const noteKey = await readAuditNoteKey(store);
+    if (noteKey === null) throw new Error('no note key recorded');
+    const ed25519 = noteVerifierKey(Buffer.from(noteKey.publicKey, 'base64'));
+    for (const c of all) expect(verifyCheckpointNote(c.note, ed25519)).toMatchObject({ ok: true, keyName: record.origin });
     await runtime.close();
   });
 

@@ -1,7 +1,9 @@
 export {
   commandWorks,
+  DEBIAN_GOPATH,
   decide,
   describeWith,
+  go,
   MissingSystemComponentError,
   moto,
   openssl,
