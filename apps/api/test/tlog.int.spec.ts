@@ -3,6 +3,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_EVENTS_FILE } from '@keyledger/adapters';
 import { leafHash, noteVerifierKey, noteVerifierKeyString, verifyCheckpointNote, type AuditedEventView } from '@keyledger/audit';
 import { DEBIAN_GOPATH, describeWith, go } from '@keyledger/testing';
 import { AUDIT_SERVICE } from '../src/audit/audit.controller';
@@ -14,6 +15,7 @@ const TOK = {
   acmeAuditor: 'tok-tlog-acme-auditor-012345',
   keyAdmin: 'tok-tlog-keyadmin-01234567',
 } as const;
+const ROOT = resolve(__dirname, '../../..');
 const GO_PROGRAM = resolve(__dirname, 'tlog-go');
 
 function tokensFile(dir: string): string {
@@ -113,6 +115,38 @@ describe('tlog-tiles routes (TLOG_PUBLIC default true)', () => {
       expect(JSON.stringify(res.body)).not.toContain('script');
     }
   });
+});
+
+describe('audit verify pinned to the note key', () => {
+  let h: Harness;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keyledger-tlog-cli-'));
+    h = await startHarness({ AUTH_TOKENS_FILE: tokensFile(dir) });
+    await createKeys(h, 'cli', 2);
+    await signCheckpoint(h);
+  });
+  afterAll(async () => {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('accepts the served noteVerifierKey as --audit-key, and refuses another one', async () => {
+    const key = (await h.call('GET', '/v1/audit/key', TOK.keyAdmin)).body;
+    const live = join(h.dataDir, DEFAULT_EVENTS_FILE);
+    const verify = (vkey: string) => {
+      const file = join(dir, 'note-key.txt');
+      writeFileSync(file, `${vkey}\n`);
+      return spawnSync(process.execPath, [join(ROOT, 'tools/audit/bin/keyledger-audit.cjs'), 'verify', '--from', `sqlite:${live}`, '--audit-key', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    };
+    const clean = verify(key.noteVerifierKey);
+    expect(clean.stdout).toContain('CLEAN');
+    expect(clean.status).toBe(0);
+    const stranger = verify(noteVerifierKeyString('keyledger/audit', generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' })));
+    expect(stranger.stdout).toContain('checkpoint-signature');
+    expect(stranger.status).not.toBe(0);
+  }, 120_000);
 });
 
 describeWith([go], 'a third-party tlog client (golang.org/x/mod/sumdb/tlog and note) against the live tiles', () => {

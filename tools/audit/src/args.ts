@@ -5,7 +5,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   audit export --from <source> --out <file.jsonl> [--token-file <file>]
-  audit verify --from <source> --audit-key <public-key.pem> [--json <report.json>] [--threads 1|2] [--token-file <file>]
+  audit verify --from <source> --audit-key <public-key.pem | note-verifier-key.txt> [--json <report.json>] [--threads 1|2] [--token-file <file>]
 
 Sources:
   sqlite:<file>          the embedded store's SQLite file (read-only)
