@@ -16,3 +16,5 @@ export { initialiseSoftHsm2Token } from './softhsm2-token';
 export type { Decision, SystemComponent } from './system-component';
 export { startMotoServer } from './moto-server';
 export type { MotoServer } from './moto-server';
+export { startTestWitness } from './test-witness';
+export type { TestWitness, TestWitnessOptions } from './test-witness';

@@ -1,0 +1,96 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestWitness, type TestWitness } from '@keyledger/testing';
+import { MerkleTree, checkpointText, leafHash, nodeCryptoSigner, noteVerifierKey, noteVerifierKeyString, signCheckpoint } from '../src';
+import { cosign, findCosignature, parseWitnessKey, witnessKeyOf } from '../src/witness/cosignature';
+import { addCheckpointBody } from '../src/witness/add-checkpoint';
+import { submitCheckpoint, type SubmittedCheckpoint, type WitnessEndpoint } from '../src/witness/witness-client';
+
+const ORIGIN = 'keyledger.test/audit';
+const logKey = generateKeyPairSync('ed25519').privateKey;
+const logVkey = noteVerifierKeyString(ORIGIN, noteVerifierKey(logKey).spkiDer);
+const tree = new MerkleTree();
+for (let i = 0; i < 40; i++) tree.append(leafHash(createHash('sha256').update(`e${i}`).digest()));
+
+async function checkpointAt(size: number, key = logKey): Promise<SubmittedCheckpoint> {
+  const body = { origin: ORIGIN, treeSize: size, rootHash: tree.root(size) };
+  return { note: await signCheckpoint(body, nodeCryptoSigner(ORIGIN, key)), text: checkpointText(body), treeSize: size };
+}
+const proofFrom = (to: number) => (from: number) => tree.consistencyProof(from, to);
+
+describe('C2SP cosignatures', () => {
+  it('writes and finds a v1 cosignature, its key ID over name, 0x0A, 0x04 and the key', () => {
+    const key = generateKeyPairSync('ed25519').privateKey;
+    const witness = witnessKeyOf('w.example/1', key);
+    expect(parseWitnessKey(witness.vkey).keyId).toEqual(witness.keyId);
+    const text = checkpointText({ origin: ORIGIN, treeSize: 3, rootHash: tree.root(3) });
+    const line = cosign('w.example/1', key, text, 1_700_000_000);
+    expect(findCosignature(line, witness, text)).toEqual({ witness: 'w.example/1', timestamp: 1_700_000_000, line });
+    expect(findCosignature(line, witness, text.replace('\n3\n', '\n4\n'))).toBeNull();
+    expect(findCosignature(line, witnessKeyOf('w.example/1', generateKeyPairSync('ed25519').privateKey), text)).toBeNull();
+    expect(() => parseWitnessKey(witness.vkey.replace(/\+[0-9a-f]{8}\+/, '+00000000+'))).toThrow(expect.objectContaining({ code: 'AUDIT_FORMAT_INVALID' }));
+  });
+
+  it('writes the add-checkpoint body: old size, proof lines, a blank line, the note', () => {
+    const proof = tree.consistencyProof(5, 9);
+    expect(addCheckpointBody(5, proof, 'n\n')).toBe(`old 5\n${proof.map((h) => `${h.toString('base64')}\n`).join('')}\nn\n`);
+    expect(addCheckpointBody(0, [], 'n\n')).toBe('old 0\n\nn\n');
+  });
+});
+
+describe('submitting checkpoints to a witness that follows C2SP tlog-witness', () => {
+  let dir: string;
+  let witness: TestWitness;
+  let endpoint: WitnessEndpoint;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keyledger-witness-'));
+    witness = await startTestWitness({ logs: [{ origin: ORIGIN, vkey: logVkey }], stateFile: join(dir, 'state.json') });
+    endpoint = { url: witness.url, key: parseWitnessKey(witness.vkey) };
+  });
+  afterAll(async () => {
+    await witness.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gets a verified cosignature from size 0, then extends it with a consistency proof', async () => {
+    const first = await submitCheckpoint(endpoint, await checkpointAt(10), 0, proofFrom(10));
+    expect(first).toMatchObject({ status: 'cosigned', witnessSize: 10, cosignature: { witness: witness.name } });
+    expect(witness.recorded(ORIGIN)).toEqual({ size: 10, root: tree.root(10).toString('base64') });
+    const second = await submitCheckpoint(endpoint, await checkpointAt(17), 10, proofFrom(17));
+    expect(second.status).toBe('cosigned');
+    expect(witness.recorded(ORIGIN)?.size).toBe(17);
+  });
+
+  it('resends from the size a 409 names when the log lost track of the witness', async () => {
+    const before = witness.answered.get(409) ?? 0;
+    const outcome = await submitCheckpoint(endpoint, await checkpointAt(25), 0, proofFrom(25));
+    expect(outcome).toMatchObject({ status: 'cosigned', witnessSize: 25 });
+    expect(witness.answered.get(409)).toBe(before + 1);
+  });
+
+  it('reports a witness that is ahead, a forged proof, a stranger key and a witness that is down as values', async () => {
+    expect(await submitCheckpoint(endpoint, await checkpointAt(20), 0, proofFrom(20))).toMatchObject({ status: 'failed', reason: 'ahead', witnessSize: 25 });
+    const forged = await submitCheckpoint(endpoint, await checkpointAt(30), 25, () => [Buffer.alloc(32, 1)]);
+    expect(forged).toMatchObject({ status: 'failed', reason: 'rejected', httpStatus: 422 });
+    const stranger = await submitCheckpoint(endpoint, await checkpointAt(30, generateKeyPairSync('ed25519').privateKey), 25, proofFrom(30));
+    expect(stranger).toMatchObject({ status: 'failed', reason: 'rejected', httpStatus: 403 });
+    expect(witness.recorded(ORIGIN)?.size).toBe(25);
+    const impostor = { ...endpoint, key: witnessKeyOf(witness.name, generateKeyPairSync('ed25519').privateKey) };
+    expect(await submitCheckpoint(impostor, await checkpointAt(30), 25, proofFrom(30))).toMatchObject({ status: 'failed', reason: 'bad-answer' });
+    const down = await startTestWitness({ logs: [], stateFile: join(dir, 'down.json') });
+    const url = down.url;
+    await down.close();
+    expect(await submitCheckpoint({ ...endpoint, url }, await checkpointAt(30), 25, proofFrom(30), { timeoutMs: 2000 })).toEqual({ status: 'failed', reason: 'unreachable' });
+  });
+
+  it('persists its record: a restarted witness still refuses to roll back', async () => {
+    await witness.close();
+    witness = await startTestWitness({ logs: [{ origin: ORIGIN, vkey: logVkey }], stateFile: join(dir, 'state.json'), privateKey: undefined });
+    endpoint = { url: witness.url, key: parseWitnessKey(witness.vkey) };
+    expect(witness.recorded(ORIGIN)?.size).toBe(30);
+    expect(await submitCheckpoint(endpoint, await checkpointAt(12), 0, proofFrom(12))).toMatchObject({ status: 'failed', reason: 'ahead', witnessSize: 30 });
+  });
+});
