@@ -1,9 +1,26 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InMemoryEventStore, LocalKmsProvider } from '@keyledger/adapters';
+import type { EventContext } from '@keyledger/kms-domain';
 import { startTestWitness, type TestWitness } from '@keyledger/testing';
-import { MerkleTree, checkpointText, leafHash, nodeCryptoSigner, noteVerifierKey, noteVerifierKeyString, signCheckpoint } from '../src';
+import {
+  AUDIT_COSIGNATURE_STREAM,
+  AuditLog,
+  MerkleTree,
+  ProviderAuditKey,
+  checkpointText,
+  cosignLatestCheckpoint,
+  leafHash,
+  nodeCryptoSigner,
+  noteVerifierKey,
+  noteVerifierKeyString,
+  signCheckpoint,
+  storeAuditSource,
+  verifyAuditRecords,
+  verifyCheckpointNote,
+} from '../src';
 import { cosign, findCosignature, parseWitnessKey, witnessKeyOf } from '../src/witness/cosignature';
 import { addCheckpointBody } from '../src/witness/add-checkpoint';
 import { submitCheckpoint, type SubmittedCheckpoint, type WitnessEndpoint } from '../src/witness/witness-client';
@@ -92,5 +109,66 @@ describe('submitting checkpoints to a witness that follows C2SP tlog-witness', (
     endpoint = { url: witness.url, key: parseWitnessKey(witness.vkey) };
     expect(witness.recorded(ORIGIN)?.size).toBe(30);
     expect(await submitCheckpoint(endpoint, await checkpointAt(12), 0, proofFrom(12))).toMatchObject({ status: 'failed', reason: 'ahead', witnessSize: 30 });
+  });
+});
+
+describe('cosigning the newest checkpoint (the scheduler use case)', () => {
+  const context = (): EventContext => ({ eventId: randomUUID(), occurredAt: new Date().toISOString(), actor: 'service:test', correlationId: randomUUID(), causationId: null });
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keyledger-cosign-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function breakerEvent(store: InMemoryEventStore): Promise<void> {
+    const data = { name: 'kms-signing-key', instance: randomUUID(), from: 'closed', failures: 5, calls: 10, failureRatio: 0.5, openedAt: new Date().toISOString() };
+    await store.append('breaker-kms-signing-key', [{ type: 'BreakerOpened', schemaVersion: 1, data, metadata: context() }]);
+  }
+
+  it('stores each witness cosignature, serves it with the note, and a down witness costs only its own', async () => {
+    const store = new InMemoryEventStore();
+    const provider = await LocalKmsProvider.create({ masterKeyBase64: randomBytes(32).toString('base64'), warn: () => undefined });
+    const key = new ProviderAuditKey(store, provider, context);
+    const note = await key.noteRecord();
+    const up = await startTestWitness({ name: 'witness.test/up', logs: [{ origin: note.keyName, vkey: note.verifierKey }], stateFile: join(dir, 'up.json') });
+    const gone = await startTestWitness({ name: 'witness.test/gone', logs: [], stateFile: join(dir, 'gone.json') });
+    await gone.close();
+    const witnesses = [up, gone].map((w) => ({ url: w.url, key: parseWitnessKey(w.vkey) }));
+    const log = new AuditLog(store);
+    try {
+      await breakerEvent(store);
+      expect(await cosignLatestCheckpoint(log, store, witnesses, context)).toEqual([]);
+      const first = await key.signCheckpoint(log, context());
+      if (first.status !== 'signed') throw new Error(first.status);
+      expect(await cosignLatestCheckpoint(log, store, witnesses, context, { timeoutMs: 2000 })).toEqual([
+        { witness: 'witness.test/up', status: 'cosigned', treeSize: first.checkpoint.data.treeSize },
+        { witness: 'witness.test/gone', status: 'failed', treeSize: first.checkpoint.data.treeSize, reason: 'unreachable', httpStatus: undefined },
+      ]);
+      await log.catchUp();
+      const served = log.cosignedNote() as string;
+      const text = checkpointText({ origin: note.keyName, treeSize: first.checkpoint.data.treeSize, rootHash: Buffer.from(first.checkpoint.data.rootHash, 'base64') });
+      expect(served.startsWith(first.checkpoint.data.note)).toBe(true);
+      expect(findCosignature(served, witnesses[0].key, text)).not.toBeNull();
+      expect(verifyCheckpointNote(served, noteVerifierKey(Buffer.from(note.publicKey, 'base64'))).ok).toBe(true);
+      expect((await cosignLatestCheckpoint(log, store, witnesses.slice(0, 1), context))[0].status).toBe('already');
+
+      // The next checkpoint goes from the stored size with a consistency proof, no 409 round trip.
+      await breakerEvent(store);
+      const second = await key.signCheckpoint(log, context());
+      if (second.status !== 'signed') throw new Error(second.status);
+      const conflicts = up.answered.get(409) ?? 0;
+      expect((await cosignLatestCheckpoint(log, store, witnesses.slice(0, 1), context))[0]).toMatchObject({ status: 'cosigned', treeSize: second.checkpoint.data.treeSize });
+      expect(up.answered.get(409) ?? 0).toBe(conflicts);
+      expect(up.recorded(note.keyName)?.size).toBe(second.checkpoint.data.treeSize);
+
+      // Cosignatures are not leaves (no checkpoint treadmill), and the replay accepts their events.
+      expect((await key.signCheckpoint(log, context())).status).toBe('unchanged');
+      const report = await verifyAuditRecords(storeAuditSource(store, 'memory').records(), { auditKey: noteVerifierKey(Buffer.from(note.publicKey, 'base64')) });
+      expect(report.findings).toEqual([]);
+      expect(await store.readStream(AUDIT_COSIGNATURE_STREAM)).toHaveLength(2);
+    } finally {
+      await up.close();
+    }
   });
 });

@@ -69,10 +69,10 @@ export class AuditService {
     };
   }
 
-  /** The newest checkpoint's signed note (C2SP checkpoint), or null before the first one. */
+  /** The newest checkpoint's signed note (C2SP checkpoint) with the witness cosignatures stored for it, or null before the first one. */
   async checkpointNote(): Promise<string | null> {
     await this.log.catchUp();
-    return this.log.latestCheckpoint()?.data.note ?? null;
+    return this.log.cosignedNote();
   }
 
   /** A tlog tile or entry bundle, or null when the log does not hold it (yet). */
