@@ -117,6 +117,12 @@ export class KmsMetrics {
     this.m.breakglassSignaturesTotal.inc();
   }
 
+  /** One witness's part of a cosigning round: `cosigned`, `already`, or the failure reason (`unreachable`, `rejected`, `ahead`, `bad-answer`). */
+  witnessResult(witness: string, outcome: string): void {
+    this.m.auditWitnessCosignaturesTotal.inc({ witness: label(witness), outcome: label(outcome) });
+    this.m.auditWitnessUp.set({ witness: label(witness) }, outcome === 'cosigned' || outcome === 'already' ? 1 : 0);
+  }
+
   eventstoreAppend(store: string, seconds: number): void {
     this.m.eventstoreAppendSeconds.observe({ store: label(store) }, seconds);
   }
