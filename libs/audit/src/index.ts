@@ -19,6 +19,7 @@ export { recordOfEvent, recordOfRow, type AuditRecord, type StoredRow } from './
 export { type RecordedStreamHead } from './verify/chain-check';
 export { type CheckedCheckpoint } from './verify/checkpoint-check';
 export * from './verify/audit-verifier';
+export { type WitnessPolicy } from './verify/witness-check';
 export { verifyAuditSource, type SourceVerifyOptions } from './verify/verify-source';
 export { closeReplayWorkers, prepareReplayWorker } from './verify/worker-pool';
 export { type RowBatch, type RowTuple } from './verify/row-batch';

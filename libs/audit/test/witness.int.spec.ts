@@ -21,7 +21,7 @@ import {
   verifyAuditRecords,
   verifyCheckpointNote,
 } from '../src';
-import { cosign, findCosignature, parseWitnessKey, witnessKeyOf } from '../src/witness/cosignature';
+import { cosign, findCosignature, parseWitnessKey, witnessKeyOf, type WitnessKey } from '../src/witness/cosignature';
 import { addCheckpointBody } from '../src/witness/add-checkpoint';
 import { submitCheckpoint, type SubmittedCheckpoint, type WitnessEndpoint } from '../src/witness/witness-client';
 
@@ -167,6 +167,24 @@ describe('cosigning the newest checkpoint (the scheduler use case)', () => {
       const report = await verifyAuditRecords(storeAuditSource(store, 'memory').records(), { auditKey: noteVerifierKey(Buffer.from(note.publicKey, 'base64')) });
       expect(report.findings).toEqual([]);
       expect(await store.readStream(AUDIT_COSIGNATURE_STREAM)).toHaveLength(2);
+
+      // audit verify --witness: the trusted witness's cosignatures verify and the newest checkpoint has them.
+      const pinned = noteVerifierKey(Buffer.from(note.publicKey, 'base64'));
+      const replay = (witnessKeys: readonly WitnessKey[], quorum: number) =>
+        verifyAuditRecords(storeAuditSource(store, 'memory').records(), { auditKey: pinned, witnesses: { witnesses: witnessKeys, quorum } });
+      expect((await replay([witnesses[0].key], 1)).findings).toEqual([]);
+      expect((await replay(witnesses.map((w) => w.key), 2)).findings).toEqual([
+        expect.objectContaining({ rule: 'checkpoint-witness', stream: 'audit-checkpoints', detail: expect.stringContaining('cosignatures from 1 trusted witnesses, 2 required') }),
+      ]);
+      const impostor = witnessKeyOf('witness.test/up', generateKeyPairSync('ed25519').privateKey);
+      const forged = await replay([impostor], 1);
+      expect(forged.findings.map((f) => f.rule)).toEqual(['checkpoint-witness', 'checkpoint-witness', 'checkpoint-witness']);
+      expect(forged.findings[0].detail).toContain('does not verify with the trusted witness key');
+
+      // A newer checkpoint nobody has cosigned yet falls short of the quorum.
+      await breakerEvent(store);
+      expect((await key.signCheckpoint(log, context())).status).toBe('signed');
+      expect((await replay([witnesses[0].key], 1)).findings).toEqual([expect.objectContaining({ rule: 'checkpoint-witness', detail: expect.stringContaining('from 0 trusted witnesses, 1 required') })]);
     } finally {
       await up.close();
     }
