@@ -24,6 +24,7 @@ const BENCHES: readonly { readonly name: string; readonly api?: true }[] = [
   { name: 'event-store' },
   { name: 'audit-verify' },
   { name: 'memory', api: true },
+  { name: 'scale', api: true },
 ];
 
 interface Results {

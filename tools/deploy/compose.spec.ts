@@ -101,7 +101,7 @@ describe('compose: Prometheus and Grafana', () => {
 
   it('mounts keyledger alert rules where prometheus.yml loads them', () => {
     const rules = [...mounts.entries()].filter(([target]) => target.startsWith('/etc/prometheus/rules/'));
-    expect(rules.map(([, source]) => path.relative(DEPLOY, source))).toEqual([path.join('..', 'monitoring', 'prometheus', 'keyledger-alerts.yml')]);
+    expect(rules.map(([, source]) => path.relative(DEPLOY, source))).toEqual([path.join('..', 'monitoring', 'prometheus', 'rendered', 'keyledger-alerts.yml')]);
     for (const [, source] of rules) expect(existsSync(source)).toBe(true);
     expect(config.rule_files).toEqual(['/etc/prometheus/rules/*.yml']);
   });

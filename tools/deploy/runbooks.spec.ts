@@ -52,7 +52,7 @@ function anchors(file: string): Set<string> {
 /** Every code keyledger can report: exported lists plus `readonly code = '...'` and code arrays in the libs' sources. */
 function knownCodes(): Set<string> {
   const codes = new Set<string>([...DOMAIN_ERROR_CODES, ...KMS_ERROR_CODES, ...RESILIENCE_ERROR_CODES, new ConfigError([]).code]);
-  const sources = ['libs/kms-domain/src/ports/event-store-errors.ts', 'libs/key-operations/src/errors.ts', 'libs/observability/src'];
+  const sources = ['libs/kms-domain/src/ports/event-store-errors.ts', 'libs/kms-domain/src/events/event-decode-error.ts', 'libs/key-operations/src/errors.ts', 'libs/observability/src'];
   for (const source of sources) {
     const full = path.join(ROOT, source);
     const files = full.endsWith('.ts') ? [full] : readdirSync(full, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).map((f) => path.join(full, f));
@@ -62,6 +62,10 @@ function knownCodes(): Set<string> {
       for (const m of text.matchAll(/ERROR_CODES = \[([^\]]+)\]/g)) for (const c of m[1].matchAll(/'([A-Z_]+)'/g)) codes.add(c[1]);
     }
   }
+  // Codes the API answers itself (the error filter's status table), e.g. UNSUPPORTED_MEDIA_TYPE.
+  const filter = readFileSync(path.join(ROOT, 'apps/api/src/http/error-filter.ts'), 'utf8');
+  const table = filter.slice(filter.indexOf('const STATUS'), filter.indexOf('};', filter.indexOf('const STATUS')));
+  for (const m of table.matchAll(/^\s+([A-Z][A-Z0-9_]+): \d{3},/gm)) codes.add(m[1]);
   return codes;
 }
 

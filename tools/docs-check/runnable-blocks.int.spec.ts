@@ -38,9 +38,15 @@ async function breakerLines(url: string): Promise<string[]> {
   return text.split('\n').filter((l) => l.startsWith('circuit_breaker_') || l.startsWith('kms_errors_total'));
 }
 
-async function anyBreakerOpen(url: string): Promise<boolean> {
+/** Whether any breaker is not closed (1 open, 2 half-open). */
+async function anyBreakerNotClosed(url: string): Promise<boolean> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return /^circuit_breaker_state\{[^}]*\} 1$/m.test(text);
+  return /^circuit_breaker_state\{[^}]*\} [12]$/m.test(text);
+}
+
+async function anyBreakerHalfOpen(url: string): Promise<boolean> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return /^circuit_breaker_state\{[^}]*\} 2$/m.test(text);
 }
 
 describe('runnable blocks of docs/runbooks and docs/setup', () => {
@@ -81,20 +87,25 @@ describe('runnable blocks of docs/runbooks and docs/setup', () => {
       TIMEOUT_MS: '300',
       RETRY_MAX_RETRIES: '0',
       CB_REQUEST_VOLUME_THRESHOLD: '4',
-      // Stays open for the block that checks it on a slow machine.
-      CB_DELAY_MS: '60000',
+      // Half-opens half a second after opening: fault blocks run in the state a real outage spends
+      // most of its time in between trial calls, so a check that only accepts "open" fails.
+      CB_DELAY_MS: '500',
     });
     return faultApi;
   }
 
-  /** Sets the fault and sends key creations (each wraps material through the provider) until a breaker opens. */
+  /**
+   * Sets the fault and sends key creations (each wraps material through the provider) until a
+   * breaker opens, then waits until one has half-opened (no trial call comes without traffic).
+   */
   async function induce(mode: string, flags: readonly string[]): Promise<AppProcess> {
     const target = await apiOnTestServer();
     kms.faults.set(parseFaultSettings(faultSettings(mode, flags)));
     const deadline = Date.now() + 20_000;
-    for (let round = 0; Date.now() < deadline && !(await anyBreakerOpen(target.url)); round++) {
+    for (let round = 0; Date.now() < deadline && !(await anyBreakerNotClosed(target.url)); round++) {
       await Promise.all(Array.from({ length: 6 }, (_, i) => post(`${target.url}/v1/keys`, TOKENS.admin, { tenantId: 'drill', name: `k${round}-${i}`, purpose: 'encrypt' })));
     }
+    while (Date.now() < deadline && !(await anyBreakerHalfOpen(target.url))) await new Promise((r) => setTimeout(r, 100));
     return target;
   }
 

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { KMS_BREAKER_OPEN, KmsMetrics, resolveRequestId } from '@keyledger/observability';
+import { KEY_STATUS_PROJECTION, KMS_BREAKER_OPEN, KmsMetrics, resolveRequestId } from '@keyledger/observability';
 import { loadApiConfig, type ApiConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { AppModule, type ApiModuleOptions } from './app.module';
 import { createApiRuntime, type ApiRuntime } from './composition/api-runtime';
@@ -133,6 +133,11 @@ export async function startApi(config: KeyledgerConfig, overrides: ApiOverrides 
     // Breakers reported their initial state before the metrics existed: publish it now, so a
     // fresh API already exports circuit_breaker_state for every breaker.
     for (const s of runtime.ops.gateway.snapshots()) metrics.breakerState(s.name, s.state === 'half-open' ? 'half_open' : s.state);
+    // Lag and the freeze are read at scrape time (the freeze may be set through another instance).
+    metrics.sampleAtScrape({
+      projectionLag: async () => ({ [KEY_STATUS_PROJECTION]: await runtime.ops.views.lag() }),
+      signingFrozen: () => runtime.ops.freeze.status().frozen,
+    });
   }
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('keyledger API').setVersion('1').addBearerAuth().build());
   setupDocs(app, document);

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { KmsMetrics, resolveRequestId } from '@keyledger/observability';
+import { KEY_STATUS_PROJECTION, KmsMetrics, resolveRequestId } from '@keyledger/observability';
 import { loadApiConfig, loadSchedulerConfig, type KeyledgerConfig } from '@keyledger/runtime';
 import { createSchedulerRuntime, type SchedulerRuntime } from './composition/scheduler-runtime';
 import { AuditCheckpointJob } from './jobs/audit-checkpoint-job';
@@ -39,7 +39,11 @@ export async function startScheduler(config: KeyledgerConfig, overrides: Schedul
     const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
     app.useLogger(app.get(Logger));
     app.flushLogs();
-    if (runtime) runtime.telemetry.target = app.get(KmsMetrics);
+    if (runtime) {
+      const metrics = app.get(KmsMetrics);
+      runtime.telemetry.target = metrics;
+      metrics.sampleAtScrape({ projectionLag: async () => ({ [KEY_STATUS_PROJECTION]: await runtime.ops.views.lag() }) });
+    }
     if (overrides.noHttp) await app.init();
     else await app.listen({ port: observability.httpPort, host: config.host });
     return app;

@@ -18,6 +18,10 @@ export interface KeyOperationsTelemetry {
   providerRequest(provider: string, operation: string, outcome: ProviderCallOutcome, seconds: number): void;
   error(operation: string, code: string, tenantId: string): void;
   breakerTransition(name: string, to: BreakerGaugeState): void;
+  /** One operation of the facade, by outcome (`kms_operations_total`); failures also go to `error`. */
+  operation(operation: string, outcome: 'success' | 'error' | 'refused'): void;
+  /** One event store append and its latency; the apps' timed store reports through here. */
+  eventstoreAppend(store: string, seconds: number): void;
 }
 
 /** Traces a key retrieval (span `kms.retrieve_*`); the app binds it to the observability lib's `inRetrievalSpan`. */
@@ -36,6 +40,8 @@ export const noTelemetry: KeyOperationsTelemetry = {
   providerRequest: () => undefined,
   error: () => undefined,
   breakerTransition: () => undefined,
+  operation: () => undefined,
+  eventstoreAppend: () => undefined,
 };
 
 /**
@@ -52,6 +58,8 @@ export class ForwardingTelemetry implements KeyOperationsTelemetry {
   providerRequest: KeyOperationsTelemetry['providerRequest'] = (p, o, r, s) => this.target.providerRequest(p, o, r, s);
   error: KeyOperationsTelemetry['error'] = (o, c, t) => this.target.error(o, c, t);
   breakerTransition: KeyOperationsTelemetry['breakerTransition'] = (n, s) => this.target.breakerTransition(n, s);
+  operation: KeyOperationsTelemetry['operation'] = (o, r) => this.target.operation(o, r);
+  eventstoreAppend: KeyOperationsTelemetry['eventstoreAppend'] = (s, t) => this.target.eventstoreAppend(s, t);
 }
 
 /** Who asked, for event metadata (never a token). */

@@ -64,3 +64,5 @@ export type {
   EmergencySignature,
 } from './break-glass';
 export type { SessionScopeOf } from './crypto/public-keys';
+export { OPERATION_NAMES, instrumentOperations, operationErrorCode, outcomeOf } from './operation-metrics';
+export type { OperationName, OperationOutcomeLabel, OperationTelemetry } from './operation-metrics';

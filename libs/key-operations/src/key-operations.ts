@@ -18,6 +18,7 @@ import { KeyRotation } from './rotation/rotation-run';
 import { RotationJobs, type RotationJobsSettings } from './rotation-jobs/rotation-jobs';
 import { Signers } from './signers/signers';
 import { KeyViews } from './views/key-views';
+import { instrumentOperations } from './operation-metrics';
 
 /** Events after which a key's cached material must go, on every instance. */
 export const INVALIDATING_EVENTS: ReadonlySet<string> = new Set<(typeof KEY_EVENT_TYPES)[number]>([
@@ -117,18 +118,28 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const signers = new Signers(ports, views, retrieval, options.onBackgroundError);
   const custody = options.breakGlass?.custody ?? (isEmergencyKeyHsm(options.provider) ? new HsmEmergencyKeys(options.provider) : new MemoryEmergencyKeys());
   const breakGlass = new BreakGlassOperations(ports, views, signers, { ...options.breakGlass, custody, onError: options.onBackgroundError });
+  // Every operation's outcome is counted here, whichever path (HTTP route, CLI, job) called it.
+  const instrumented = instrumentOperations(
+    {
+      crypto: new CryptoOperations(views, retrieval, gateway, signers),
+      publicKeys: new PublicKeys(views, retrieval, options.clock, signers, (sessionId) => breakGlass.scopeOf(sessionId)),
+      admin,
+      breakGlass,
+    },
+    telemetry,
+  );
   return {
     lifecycle,
-    crypto: new CryptoOperations(views, retrieval, gateway, signers),
-    publicKeys: new PublicKeys(views, retrieval, options.clock, signers, (sessionId) => breakGlass.scopeOf(sessionId)),
-    admin,
+    crypto: instrumented.crypto,
+    publicKeys: instrumented.publicKeys,
+    admin: instrumented.admin,
     freeze,
     cache,
     views,
     gateway,
     breakerRecorder,
     signers,
-    breakGlass,
+    breakGlass: instrumented.breakGlass,
     rotationJobs,
     async start(warmCount = 0) {
       await views.start();

@@ -107,6 +107,26 @@ describe('rotate-all jobs', () => {
     await f.stopAll();
   });
 
+  it('a polled job is read from where this process last folded it, not from its start', async () => {
+    const f = fleet();
+    const ops = await f.instance('api-a', { progressEvery: 1 });
+    await createKeys(ops, 6);
+    const job = await ops.admin.rotateAll(actor);
+    await ops.rotationJobs.idle();
+    const read: number[] = [];
+    const original = f.store.readStream.bind(f.store);
+    f.store.readStream = async (stream, options) => {
+      const page = await original(stream, options);
+      if (stream === rotationJobStream(job.jobId)) read.push(page.length);
+      return page;
+    };
+    expect(await ops.admin.rotationJob(job.jobId)).toMatchObject({ status: 'completed', rotated: 6 });
+    expect(await ops.admin.rotationJob(job.jobId)).toMatchObject({ status: 'completed', rotated: 6 });
+    // Started, six progress records and the completion are folded once; later polls read nothing new.
+    expect(read.slice(-1)).toEqual([0]);
+    await f.stopAll();
+  });
+
   it('answer a second start while a job runs with the same job: one claim, every key rotated once', async () => {
     const f = fleet();
     const gated = gatedSleep(f.fakeSleep, 1);

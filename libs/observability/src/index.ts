@@ -8,8 +8,8 @@ export {
 export type { CatalogueOptions, MetricCatalogue, MetricDefinition, MetricId, MetricKind } from './metrics/catalogue';
 export { collectMetrics, createPromMetric, registerCatalogue } from './metrics/catalogue-metrics';
 export type { CatalogueMetrics, PromMetricFor } from './metrics/catalogue-metrics';
-export { BREAKER_STATE_VALUE, KEY_TYPES, KmsMetrics } from './metrics/kms-metrics';
-export type { BreakerState, KeyType, OperationOutcome, ProviderOutcome, RotationOutcomeLabel } from './metrics/kms-metrics';
+export { BREAKER_STATE_VALUE, KEY_STATUS_PROJECTION, KEY_TYPES, KmsMetrics } from './metrics/kms-metrics';
+export type { BreakerState, KeyType, OperationOutcome, ProviderOutcome, RotationOutcomeLabel, ScrapeSources } from './metrics/kms-metrics';
 export { MetricsModule } from './metrics/metrics.module';
 export type { MetricsModuleOptions } from './metrics/metrics.module';
 export { REDACTED, describeError, scrubText } from './redaction/scrub';

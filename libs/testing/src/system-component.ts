@@ -33,7 +33,8 @@ export const prometheus: SystemComponent = {
 export const moto: SystemComponent = {
   name: 'moto',
   install: 'pip install "moto[server]>=5"',
-  isAvailable: () => commandWorks('python3', ['-c', 'import moto.server']),
+  // find_spec finds the server module without importing it (flask and werkzeug take seconds to load on a busy machine).
+  isAvailable: () => commandWorks('python3', ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("moto.server") else 1)'], 60_000),
 };
 
 export const openssl: SystemComponent = {
@@ -52,9 +53,9 @@ export const go: SystemComponent = {
   isAvailable: () => existsSync(`${DEBIAN_GOPATH}/src/golang.org/x/mod/sumdb/tlog/tlog.go`) && commandWorks('go', ['version']),
 };
 
-export function commandWorks(command: string, args: readonly string[]): boolean {
+export function commandWorks(command: string, args: readonly string[], timeoutMs = 10_000): boolean {
   try {
-    execFileSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+    execFileSync(command, args, { stdio: 'ignore', timeout: timeoutMs });
     return true;
   } catch {
     return false;

@@ -62,6 +62,10 @@ export function ensureBuilt(app: App): string {
     const sources = newestSource([path.join(ROOT, APPS[app], 'src'), ...libs]);
     if (existsSync(main) && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return main;
     const started = Date.now();
+    // A clean build: a source file that moved (events.ts → events/index.ts) must not leave its old
+    // output behind, which Node would load in place of the new directory.
+    rmSync(outDir, { recursive: true, force: true });
+    rmSync(path.join(BUILD, `${app}.tsbuildinfo`), { force: true });
     const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
     const args = [tsc, '-p', path.join(ROOT, APPS[app], 'tsconfig.app.json'), '--outDir', outDir, '--incremental', '--tsBuildInfoFile', path.join(BUILD, `${app}.tsbuildinfo`)];
     const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { trace, type Tracer } from '@opentelemetry/api';
-import { LOCAL_KMS_WARNING, SqliteReadModels, createKmsProvider, openEventStore } from '@keyledger/adapters';
+import { LOCAL_KMS_WARNING, SqliteReadModels, TimedEventStore, createKmsProvider, openEventStore } from '@keyledger/adapters';
 import { ForwardingTelemetry, createKeyOperations, type KeyOperations, type RetrievalTracer } from '@keyledger/key-operations';
 import type { EventStore, KmsProvider } from '@keyledger/kms-domain';
 import { inRetrievalSpan, type EventStoreHealthProbe, type KmsHealthProbe } from '@keyledger/observability';
@@ -51,10 +51,15 @@ export async function createApiRuntime(
 ): Promise<ApiRuntime> {
   const breakGlass = loadBreakGlassConfig(env);
   const provider = await createKmsProvider(kmsProviderSettings(config, api, (m) => log.warn(m)));
-  const store = openEventStore(
-    config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
-  );
   const telemetry = new ForwardingTelemetry();
+  // Every append the API makes is timed (eventstore_append_seconds{store}).
+  const store = new TimedEventStore(
+    openEventStore(
+      config.eventStore === 'embedded' ? { kind: 'embedded', dataDir: config.dataDir } : { kind: 'esdb', connectionString: process.env.EVENTSTORE_CONNECTION_STRING },
+    ),
+    config.eventStore,
+    (name, seconds) => telemetry.eventstoreAppend(name, seconds),
+  );
   const readModels = new SqliteReadModels(config.viewsFile, { cacheSize: config.viewsCacheSize });
   const ops = createKeyOperations({
     readModels,

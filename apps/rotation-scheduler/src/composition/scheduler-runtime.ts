@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { LOCAL_KMS_WARNING, SqliteReadModels, createKmsProvider, openEventStore } from '@keyledger/adapters';
+import { LOCAL_KMS_WARNING, SqliteReadModels, TimedEventStore, createKmsProvider, openEventStore } from '@keyledger/adapters';
 import {
   BreakGlassSessions,
   KeyMaintenance,
@@ -49,9 +49,11 @@ export interface SchedulerRuntimeParts {
 
 /** Composes and starts the key operations for the scheduler (views replayed, no cache warm-up). */
 export async function composeSchedulerRuntime(parts: SchedulerRuntimeParts): Promise<SchedulerRuntime> {
-  const { store, provider } = parts;
-  const ports: KeyOperationsPorts = { store, provider, clock: parts.clock ?? { now: () => new Date() }, ids: parts.ids ?? { next: () => randomUUID() } };
+  const { provider } = parts;
   const telemetry = new ForwardingTelemetry();
+  // Every append the scheduler makes is timed (eventstore_append_seconds{store}).
+  const store = new TimedEventStore(parts.store, parts.storeKind ?? 'memory', (name, seconds) => telemetry.eventstoreAppend(name, seconds));
+  const ports: KeyOperationsPorts = { store, provider, clock: parts.clock ?? { now: () => new Date() }, ids: parts.ids ?? { next: () => randomUUID() } };
   const readModels = parts.readModels ?? new InMemoryReadModels();
   const ops = createKeyOperations({
     ...ports,

@@ -11,6 +11,7 @@ const ACTOR = 'service:rotation-scheduler';
 
 /** Where the job reports each witness's part of a round (the metrics recorder in the app). */
 export interface WitnessRecorder {
+  witnessConfigured(witness: string): void;
   witnessResult(witness: string, outcome: string): void;
 }
 
@@ -37,6 +38,7 @@ export class AuditCheckpointJob {
     this.log = new AuditLog(ports.store);
     this.key = new ProviderAuditKey(ports.store, ports.provider, () => this.context('audit-key'));
     this.witnesses = witnesses.map((w) => ({ url: w.url, key: parseWitnessKey(w.vkey) }));
+    for (const w of this.witnesses) recorder?.witnessConfigured(w.key.name);
   }
 
   /** Each configured witness's result in the last round (for readiness details); empty before one. */

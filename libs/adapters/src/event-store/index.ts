@@ -18,5 +18,6 @@ export { SqliteEventStore } from './sqlite/sqlite-event-store';
 export { EsdbEventStore, type EsdbStoreOptions } from './esdb/esdb-event-store';
 export { chainRecordOf, verifyChainRecords, verifyEventStore, type ChainBreak, type ChainBreakReason, type ChainRecord, type VerifyResult } from './verify';
 export { openEventStore, type EventStoreSelection } from './open-event-store';
+export { TimedEventStore, type AppendTimer } from './timed-event-store';
 /** Test support: an in-process EventStoreDB gRPC server on the client package's own service definitions (tests of any project). */
 export { startInProcessEsdb, type InProcessEsdb } from './esdb/testing/in-process-esdb-server';

@@ -138,4 +138,30 @@ describe('KmsMetrics', () => {
     expect(text).toContain('eventstore_append_seconds_count{store="embedded"} 1');
     expect(text).toContain('eventstore_projection_lag_events{projection="key-status"} 12');
   });
+
+  it('reads projection lag and the signing freeze at scrape time, keeping the last value when a source fails', async () => {
+    const registry = new Registry();
+    const metrics = new KmsMetrics(registerCatalogue(registry));
+    let lag = 3;
+    let frozen = false;
+    let storeDown = false;
+    metrics.sampleAtScrape({
+      projectionLag: async () => {
+        if (storeDown) throw new Error('store unreachable');
+        return { 'key-status': lag };
+      },
+      signingFrozen: () => frozen,
+    });
+    const first = await registry.metrics();
+    expect(first).toContain('eventstore_projection_lag_events{projection="key-status"} 3');
+    expect(first).toMatch(/^signing_frozen 0$/m);
+    lag = 1500;
+    frozen = true;
+    const second = await registry.metrics();
+    expect(second).toContain('eventstore_projection_lag_events{projection="key-status"} 1500');
+    expect(second).toMatch(/^signing_frozen 1$/m);
+    storeDown = true;
+    lag = 0;
+    expect(await registry.metrics()).toContain('eventstore_projection_lag_events{projection="key-status"} 1500');
+  });
 });

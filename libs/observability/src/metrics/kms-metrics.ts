@@ -20,10 +20,29 @@ export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = { clo
 const MAX_LABEL_LENGTH = 64;
 
 /**
+ * Values the process knows at any moment, read when Prometheus scrapes instead of pushed on every
+ * change: the status views' lag behind the store head, and the signing freeze (which another
+ * instance may set; the views carry it here).
+ */
+export interface ScrapeSources {
+  /** Events each projection is behind the store head, by projection name (e.g. `key-status`). */
+  readonly projectionLag?: () => Promise<Readonly<Record<string, number>>>;
+  readonly signingFrozen?: () => boolean;
+}
+
+/** The `projection` label of the key status views' lag (KeyViews). */
+export const KEY_STATUS_PROJECTION = 'key-status';
+
+type Collectable = { collect?: () => void | Promise<void> };
+
+/**
  * Typed recorder over the catalogue: call sites say what happened, this decides which series
  * move. Label values are fixed names chosen by code (operation, provider, error code) or a tenant
  * id; never pass request payloads.
  */
+/** Outcomes of a witness cosignature request (`audit_witness_cosignatures_total`). */
+export const WITNESS_OUTCOMES = ['cosigned', 'already', 'unreachable', 'rejected', 'ahead', 'bad-answer'] as const;
+
 export class KmsMetrics {
   constructor(
     private readonly m: CatalogueMetrics,
@@ -117,6 +136,12 @@ export class KmsMetrics {
     this.m.breakglassSignaturesTotal.inc();
   }
 
+  /** A witness is configured: its series start at 0 (down, nothing counted) until its first round. */
+  witnessConfigured(witness: string): void {
+    for (const outcome of WITNESS_OUTCOMES) this.m.auditWitnessCosignaturesTotal.inc({ witness: label(witness), outcome }, 0);
+    this.m.auditWitnessUp.set({ witness: label(witness) }, 0);
+  }
+
   /** One witness's part of a cosigning round: `cosigned`, `already`, or the failure reason (`unreachable`, `rejected`, `ahead`, `bad-answer`). */
   witnessResult(witness: string, outcome: string): void {
     this.m.auditWitnessCosignaturesTotal.inc({ witness: label(witness), outcome: label(outcome) });
@@ -129,6 +154,29 @@ export class KmsMetrics {
 
   projectionLag(projection: string, events: number): void {
     this.m.eventstoreProjectionLagEvents.set({ projection: label(projection) }, events);
+  }
+
+  /**
+   * Reads these gauges from `sources` on every scrape. A source that fails (store unreachable)
+   * leaves the last value in place: the scrape itself never fails because of it.
+   */
+  sampleAtScrape(sources: ScrapeSources): void {
+    const { projectionLag, signingFrozen } = sources;
+    if (projectionLag) {
+      (this.m.eventstoreProjectionLagEvents as Collectable).collect = async () => {
+        const lags = await projectionLag().catch(() => ({}) as Record<string, number>);
+        for (const [projection, events] of Object.entries(lags)) this.projectionLag(projection, events);
+      };
+    }
+    if (signingFrozen) {
+      (this.m.signingFrozen as Collectable).collect = () => {
+        try {
+          this.signingFrozen(signingFrozen());
+        } catch {
+          // keep the last value
+        }
+      };
+    }
   }
 
   private retrievalMetrics(keyType: KeyType) {
