@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { witnessKeyOf } from '@keyledger/audit';
 import { describeWith, prometheus } from '@keyledger/testing';
 import { DRILL_TOKENS, call, sleep, startKeyledgerStack, type KeyledgerStack } from './drill/keyledger-stack';
 import { startPrometheus, type PromAlert, type PrometheusProcess } from './drill/prometheus-process';
@@ -23,7 +25,11 @@ const STEADY: Readonly<Record<string, string>> = {
   kms_keys_rotation_overdue: 'stays 0: no key is older than a day during a drill',
   kms_rotations_total: 'no key is due for rotation during a drill (the series are exported at 0 per outcome)',
   eventstore_projection_lag_events: 'stays 0 while the views keep up with the store',
+  audit_witness_up: 'exported at 0 for the configured witness until its first round (the checkpoint interval, 1 minute or more, outlasts the drill)',
+  audit_witness_cosignatures_total: 'exported at 0 per outcome for the configured witness; no checkpoint round runs within the drill',
 };
+/** A witness the drill's scheduler is configured with (nothing listens there; no round runs during the drill anyway). */
+const DRILL_WITNESS = witnessKeyOf('witness.drill/w1', generateKeyPairSync('ed25519').privateKey).vkey;
 
 /** When each alert (by name and breaker) was first seen pending, first seen firing, and gone again. */
 class AlertTimeline {
@@ -80,7 +86,7 @@ describeWith([prometheus], 'alert drill: a real Prometheus on the shipped rules,
   beforeAll(async () => {
     stack = await startKeyledgerStack({
       env: { KMS_CACHE_MAX_SIZE: '2', BREAKGLASS_MIN_OUTAGE_MINUTES: '0' },
-      scheduler: { KMS_ROTATION_CRON: '*/2 * * * * *', KMS_ROTATION_JITTER_PERCENT: '0' },
+      scheduler: { KMS_ROTATION_CRON: '*/2 * * * * *', KMS_ROTATION_JITTER_PERCENT: '0', AUDIT_WITNESSES: `http://127.0.0.1:9 ${DRILL_WITNESS}` },
     });
     const hostPort = (u: string) => u.replace(/^http:\/\//, '');
     const rules = scaleRuleDurations(renderRules(readFileSync(SOURCE_RULES, 'utf8'), DEFAULT_RUNBOOK_BASE_URL), SCALE);

@@ -28,6 +28,8 @@ const SAMPLE_CALLS: Readonly<Record<string, (m: KmsMetrics) => unknown>> = {
   signingFrozen: (m) => m.signingFrozen(true),
   breakglassSessionsActive: (m) => m.breakglassSessionsActive(1),
   breakglassSignature: (m) => m.breakglassSignature(),
+  witnessConfigured: (m) => m.witnessConfigured('witness.example/w1'),
+  witnessResult: (m) => m.witnessResult('witness.example/w1', 'unreachable'),
   eventstoreAppend: (m) => m.eventstoreAppend('embedded', 0.002),
   projectionLag: (m) => m.projectionLag('key-status', 7),
   sampleAtScrape: (m) => m.sampleAtScrape({ projectionLag: async () => ({ 'key-status': 9 }), signingFrozen: () => true }),

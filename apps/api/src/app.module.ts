@@ -17,7 +17,8 @@ import type { ApiConfig, KeyledgerConfig } from '@keyledger/runtime';
 import { AdminController, ADMIN_STATUS_EXTRA } from './admin/admin.controller';
 import { AuditController } from './audit/audit.controller';
 import { auditProviders } from './audit/audit.providers';
-import { AUTHENTICATOR, AuthGuard } from './auth/auth.guard';
+import { TlogController } from './audit/tlog.controller';
+import { AUTHENTICATOR, AuthGuard, EXTRA_PUBLIC_PREFIXES } from './auth/auth.guard';
 import { BreakGlassController } from './break-glass/break-glass.controller';
 import type { ApiRuntime } from './composition/api-runtime';
 import { BATCH_SETTINGS, batchSettingsOf } from './crypto/batch-answer';
@@ -61,6 +62,7 @@ function keyProviders(options: ApiModuleOptions): Provider[] {
   return [
     { provide: KEY_OPERATIONS, useValue: runtime.ops },
     { provide: AUTHENTICATOR, useValue: runtime.authenticator },
+    { provide: EXTRA_PUBLIC_PREFIXES, useValue: api.tlogPublic ? ['/tlog'] : [] },
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: TenantRateLimiter, useValue: new TenantRateLimiter(api.rateLimitPerSecond, api.rateLimitBurst) },
     { provide: BATCH_SETTINGS, useValue: batchSettingsOf(api) },
@@ -96,8 +98,8 @@ export class AppModule {
           options: options.health,
         }),
       ],
-      controllers: runtime ? [HealthController, KeysController, CryptoController, AdminController, BreakGlassController, AuditController] : [HealthController],
-      providers: [...keyProviders(options), ...auditProviders(runtime), { provide: RUNTIME, useFactory: () => new RuntimeCloser(runtime) }],
+      controllers: runtime ? [HealthController, KeysController, CryptoController, AdminController, BreakGlassController, AuditController, TlogController] : [HealthController],
+      providers: [...keyProviders(options), ...auditProviders(runtime, { public: options.api?.tlogPublic ?? true }), { provide: RUNTIME, useFactory: () => new RuntimeCloser(runtime) }],
     };
   }
 }

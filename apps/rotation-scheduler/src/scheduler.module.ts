@@ -64,7 +64,7 @@ function jobProviders(options: SchedulerModuleOptions): Provider[] {
   return [
     { provide: SCHEDULER_SETTINGS, useValue: { ...scheduler, once: options.once ?? false } },
     { provide: SchedulerJobs, inject: [KmsMetrics], useFactory: (metrics: KmsMetrics) => new SchedulerJobs(runtime, settings, metrics, nestLog()) },
-    { provide: AuditCheckpointJob, useFactory: () => new AuditCheckpointJob(runtime.ports, nestLog()) },
+    { provide: AuditCheckpointJob, inject: [KmsMetrics], useFactory: (metrics: KmsMetrics) => new AuditCheckpointJob(runtime.ports, nestLog(), scheduler.auditWitnesses, metrics) },
     JobSchedule,
   ];
 }

@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AUDIT_CHECKPOINT_STREAM, AUDIT_KEY_STREAM, auditKeyPem, noteVerifierKey, readAuditKey, verifyCheckpointNote, type AuditCheckpointSigned } from '@keyledger/audit';
+import { startTestWitness } from '@keyledger/testing';
+import { AUDIT_CHECKPOINT_STREAM, AUDIT_COSIGNATURE_STREAM, AUDIT_KEY_STREAM, ProviderAuditKey, auditKeyPem, noteVerifierKey, readAuditKey, readAuditNoteKey, verifyCheckpointNote, type AuditCheckpointSigned } from '@keyledger/audit';
 import type { EventStore } from '@keyledger/kms-domain';
 import { loadConfig, loadSchedulerConfig } from '@keyledger/runtime';
 import { runOnce, startScheduler } from '../src/bootstrap';
@@ -24,7 +28,7 @@ describe('audit checkpoint job', () => {
     await runtime.ops.lifecycle.create(actor, { tenantId: 'acme', name: 'k1', purpose: 'sign' });
 
     expect(await Promise.all([a.run(), b.run()])).toEqual([true, true]);
-    expect(await store.readStream(AUDIT_KEY_STREAM)).toHaveLength(1);
+    expect((await store.readStream(AUDIT_KEY_STREAM)).map((e) => e.type)).toEqual(['AuditKeyCreated', 'AuditNoteKeyCreated']);
     const first = await checkpoints(store);
     expect(first).toHaveLength(1);
 
@@ -41,6 +45,10 @@ describe('audit checkpoint job', () => {
     if (record === null) throw new Error('no audit key recorded');
     const pinned = noteVerifierKey(auditKeyPem(record));
     for (const c of all) expect(verifyCheckpointNote(c.note, pinned)).toMatchObject({ ok: true, checkpoint: { treeSize: c.treeSize } });
+    const noteKey = await readAuditNoteKey(store);
+    if (noteKey === null) throw new Error('no note key recorded');
+    const ed25519 = noteVerifierKey(Buffer.from(noteKey.publicKey, 'base64'));
+    for (const c of all) expect(verifyCheckpointNote(c.note, ed25519)).toMatchObject({ ok: true, keyName: record.origin });
     await runtime.close();
   });
 
@@ -83,4 +91,49 @@ describe('audit checkpoint job', () => {
       await app.close();
     }
   });
+
+  it('asks the witnesses after signing: stores the cosignature, and reports a witness that is down by metric and readiness without failing the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyledger-scheduler-witness-'));
+    const { store, clock } = newWorld();
+    const provider = await localProvider();
+    const { runtime } = await schedulerOn(store, provider, clock);
+    await runtime.ops.lifecycle.create(actor, { tenantId: 'acme', name: 'k1', purpose: 'sign' });
+    const note = await new ProviderAuditKey(store, provider, () => ({ eventId: `e-${Math.random()}`, occurredAt: clock.now().toISOString(), actor: 'service:test', correlationId: 'c', causationId: null })).noteRecord();
+    const up = await startTestWitness({ name: 'witness.test/up', logs: [{ origin: note.keyName, vkey: note.verifierKey }], stateFile: join(dir, 'up.json') });
+    const down = await startTestWitness({ name: 'witness.test/down', logs: [], stateFile: join(dir, 'down.json') });
+    await down.close();
+    const scheduler = loadSchedulerConfig({ AUDIT_WITNESSES: `${up.url} ${up.vkey}, ${down.url} ${down.vkey}` });
+    const app = await startScheduler(config, { runtime, scheduler, logDestination: silent, observability: { httpPort: 0 } });
+    try {
+      expect(await app.get(AuditCheckpointJob).run()).toBe(true);
+      expect(await checkpoints(store)).toHaveLength(1);
+      const cosigned = await store.readStream(AUDIT_COSIGNATURE_STREAM);
+      expect(cosigned.map((e) => (e.data as { witness: string }).witness)).toEqual(['witness.test/up']);
+      expect(up.recorded(note.keyName)?.size).toBe((await checkpoints(store))[0].treeSize);
+
+      const address = app.getHttpServer().address();
+      if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
+      const base = `http://127.0.0.1:${address.port}`;
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(200);
+      const body = (await ready.json()) as { details: Record<string, { status: string; witnesses?: Record<string, string> }> };
+      expect(body.details['audit-witnesses']).toEqual({
+        status: 'up',
+        witnesses: { 'witness.test/up': expect.stringMatching(/^cosigned at size \d+$/), 'witness.test/down': expect.stringMatching(/^failed: unreachable at size \d+$/) },
+      });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('audit_witness_up{witness="witness.test/up"} 1');
+      expect(metrics).toContain('audit_witness_up{witness="witness.test/down"} 0');
+      expect(metrics).toContain('audit_witness_cosignatures_total{witness="witness.test/down",outcome="unreachable"} 1');
+
+      // The next run has nothing to sign and the cosignature is stored: no request for it again.
+      const answered = up.answered.get(200);
+      expect(await app.get(AuditCheckpointJob).run()).toBe(true);
+      expect(up.answered.get(200)).toBe(answered);
+    } finally {
+      await app.close();
+      await up.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -41,6 +41,7 @@ const vars = {
   pkcs11Pin: envVar('PKCS11_PIN', textSchema, 'the user PIN', true),
   pkcs11MasterKeyLabel: envVar('PKCS11_MASTER_KEY_LABEL', textSchema, 'the label of the AES-256 wrapping key'),
   pkcs11CreateMasterKey: envVar('PKCS11_CREATE_MASTER_KEY', booleanSchema, 'true or false'),
+  tlogPublic: envVar('TLOG_PUBLIC', booleanSchema, 'true or false'),
   ...rotationPacingVars,
 };
 
@@ -79,6 +80,8 @@ export interface ApiConfig {
   readonly pkcs11MasterKeyLabel?: string;
   /** Generate the wrapping key in the token when it is missing (first start on a fresh token). */
   readonly pkcs11CreateMasterKey: boolean;
+  /** TLOG_PUBLIC: serve the tlog-tiles routes (/tlog/...) without a token (default true); false needs an auditor token for all tenants. */
+  readonly tlogPublic: boolean;
   /** KMS_ROTATION_MAX_PER_MINUTE: pace of the rotate-all jobs, as the scheduler's nightly run (default 600). */
   readonly rotationMaxPerMinute: number;
 }
@@ -101,6 +104,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>> 
     batchMaxItems: '1000',
     batchPartialFailureStatus: '400',
     pkcs11CreateMasterKey: 'false',
+    tlogPublic: 'true',
     ...ROTATION_PACING_DEFAULTS,
   }) as ApiConfig;
   if (values.authMode === 'jwt') {

@@ -7,7 +7,7 @@ export type { Closable } from './lifecycle';
 export { loadApiConfig, AUTH_MODES } from './api-config';
 export type { ApiConfig } from './api-config';
 export { loadSchedulerConfig, SCHEDULER_DEFAULTS } from './scheduler-config';
-export type { SchedulerConfig } from './scheduler-config';
+export type { AuditWitnessSetting, SchedulerConfig } from './scheduler-config';
 export { kmsProviderSettings } from './kms-provider-settings';
 export type { KmsProviderSettings } from './kms-provider-settings';
 export { rotationPacingVars, ROTATION_PACING_DEFAULTS } from './rotation-pacing-config';

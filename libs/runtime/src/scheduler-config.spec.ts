@@ -11,7 +11,20 @@ describe('scheduler config', () => {
       deletionCron: '0 * * * *',
       breakGlassExpiryCron: '* * * * *',
       auditCheckpointIntervalMinutes: 15,
+      auditWitnesses: [],
     });
+  });
+
+  it('reads AUDIT_WITNESSES as url and verifier key pairs, and refuses an entry that is not one', () => {
+    const a = 'w.example/1+0123abcd+BA7kIeCmZN+5S8Ah0ovEIh7EvzpvvbnJqGXd6Ih3EkhR';
+    const b = 'w.example/2+ffffffff+BCzu5sCP8x4Z3Fzb0U9Qqm6dmMhH4t1wrJWQQWXq2jq+';
+    expect(loadSchedulerConfig({ AUDIT_WITNESSES: `https://w1.example/ ${a}, http://127.0.0.1:9 ${b}` }).auditWitnesses).toEqual([
+      { url: 'https://w1.example/', vkey: a },
+      { url: 'http://127.0.0.1:9', vkey: b },
+    ]);
+    for (const bad of [a, `https://w1.example ${a} extra`, `ftp://w1.example ${a}`, 'https://w1.example not-a-key']) {
+      expect(() => loadSchedulerConfig({ AUDIT_WITNESSES: bad })).toThrow(/AUDIT_WITNESSES=.* entry 1 is not/);
+    }
   });
 
   it('reads every variable', () => {

@@ -8,6 +8,29 @@ const cronSchema = z
   .trim()
   .refine((v) => /^\S+(\s+\S+){4,5}$/.test(v), { message: 'is not a cron expression of 5 or 6 fields' });
 
+/** One witness of AUDIT_WITNESSES: its submission URL and cosigner verifier key. */
+export interface AuditWitnessSetting {
+  readonly url: string;
+  readonly vkey: string;
+}
+
+const VKEY = /^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/;
+
+/** `<url> <vkey>` pairs separated by commas (empty: no witnesses). */
+const witnessesSchema = z.string().transform((v, ctx): AuditWitnessSetting[] => {
+  const entries = v.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  const out: AuditWitnessSetting[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const [url, vkey, extra] = entry.split(/\s+/);
+    if (extra !== undefined || vkey === undefined || !VKEY.test(vkey) || !/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not '<http(s) URL> <name>+<hex key ID>+<base64 key>'` });
+      return z.NEVER;
+    }
+    out.push({ url, vkey });
+  }
+  return out;
+});
+
 const vars = {
   rotationEnabled: envVar('KMS_ROTATION_ENABLED', booleanSchema, 'true or false'),
   rotationCron: envVar('KMS_ROTATION_CRON', cronSchema, "a cron expression, e.g. '0 2 * * *' (02:00 UTC daily)"),
@@ -17,6 +40,7 @@ const vars = {
   deletionCron: envVar('KMS_DELETION_CRON', cronSchema, "a cron expression, e.g. '0 * * * *'"),
   breakGlassExpiryCron: envVar('BREAKGLASS_EXPIRY_CRON', cronSchema, "a cron expression, e.g. '* * * * *'"),
   auditCheckpointIntervalMinutes: envVar('AUDIT_CHECKPOINT_INTERVAL_MINUTES', intInRange(1, 1440), 'whole minutes 1..1440 between audit checkpoints'),
+  auditWitnesses: envVar('AUDIT_WITNESSES', witnessesSchema, "comma-separated '<url> <witness vkey>' pairs"),
 };
 
 /** The rotation scheduler's job settings; see docs/scheduler.md. */
@@ -37,6 +61,8 @@ export interface SchedulerConfig {
   readonly breakGlassExpiryCron: string;
   /** AUDIT_CHECKPOINT_INTERVAL_MINUTES: how often a signed audit checkpoint is added when new events exist (default 15). */
   readonly auditCheckpointIntervalMinutes: number;
+  /** AUDIT_WITNESSES: C2SP tlog-witnesses asked to cosign each checkpoint (default none). */
+  readonly auditWitnesses: readonly AuditWitnessSetting[];
 }
 
 export const SCHEDULER_DEFAULTS = {
@@ -48,6 +74,7 @@ export const SCHEDULER_DEFAULTS = {
   deletionCron: '0 * * * *',
   breakGlassExpiryCron: '* * * * *',
   auditCheckpointIntervalMinutes: '15',
+  auditWitnesses: '',
 } as const;
 
 /** Reads and validates the scheduler's settings; a ConfigError names every bad variable. */

@@ -1,7 +1,9 @@
 export {
   commandWorks,
+  DEBIAN_GOPATH,
   decide,
   describeWith,
+  go,
   MissingSystemComponentError,
   moto,
   openssl,
@@ -16,3 +18,5 @@ export { startMotoServer } from './moto-server';
 export type { MotoServer } from './moto-server';
 export { decodeOtlpTraces, startOtlpReceiver } from './otlp-traces';
 export type { OtlpReceiver, OtlpSpan, OtlpValue } from './otlp-traces';
+export { startTestWitness } from './test-witness';
+export type { TestWitness, TestWitnessOptions } from './test-witness';

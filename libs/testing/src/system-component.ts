@@ -43,6 +43,16 @@ export const openssl: SystemComponent = {
   isAvailable: () => commandWorks('openssl', ['version']),
 };
 
+/** Where Debian's golang-golang-x-mod-dev puts golang.org/x/mod (a GOPATH for offline GO111MODULE=off builds). */
+export const DEBIAN_GOPATH = '/usr/share/gocode';
+
+/** The Go toolchain with golang.org/x/mod/sumdb (tlog, note) from Debian: third-party tlog clients to test against. */
+export const go: SystemComponent = {
+  name: 'go',
+  install: 'apt-get install -y golang-go golang-golang-x-mod-dev',
+  isAvailable: () => existsSync(`${DEBIAN_GOPATH}/src/golang.org/x/mod/sumdb/tlog/tlog.go`) && commandWorks('go', ['version']),
+};
+
 export function commandWorks(command: string, args: readonly string[], timeoutMs = 10_000): boolean {
   try {
     execFileSync(command, args, { stdio: 'ignore', timeout: timeoutMs });

@@ -1,5 +1,17 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { AUDIT_TOKEN_HINT, AuditSource, NoteVerifierKey, exportJsonl, isAuditError, noteVerifierKey, openAuditSource, prepareReplayWorker, verifyAuditSource } from '@keyledger/audit';
+import {
+  AUDIT_TOKEN_HINT,
+  AuditSource,
+  NoteVerifierKey,
+  exportJsonl,
+  isAuditError,
+  noteVerifierKey,
+  openAuditSource,
+  parseWitnessKey,
+  prepareReplayWorker,
+  verifyAuditSource,
+  type WitnessKey,
+} from '@keyledger/audit';
 import { Command, USAGE, UsageError, parseArgs } from './args';
 import { Io, findingsTable, progress, summary } from './output';
 
@@ -63,10 +75,11 @@ async function runVerify(command: Extract<Command, { name: 'verify' }>, io: Io, 
   // The worker thread starts while the key is read and the source opened (it takes ~0.1 s).
   if (command.threads === 2 && command.from.startsWith('sqlite:')) prepareReplayWorker();
   const auditKey = readAuditKey(command.auditKey);
+  const witnesses = command.witnesses.length === 0 ? undefined : { witnesses: command.witnesses.map(witnessKey), quorum: command.witnessQuorum };
   const source = open(command.from, command.tokenFile, env);
   const bar = progress(io, 'verify', source.total);
   try {
-    const report = await verifyAuditSource(source, { auditKey, threads: command.threads, onProgress: (n) => bar.update(n) });
+    const report = await verifyAuditSource(source, { auditKey, witnesses, threads: command.threads, onProgress: (n) => bar.update(n) });
     bar.end();
     if (report.findings.length > 0) io.out(`${findingsTable(report.findings)}\n\n`);
     io.out(`${summary(source.description, report)}\n`);
@@ -102,6 +115,14 @@ function readAuditKey(file: string): NoteVerifierKey {
     throw new UsageError(`cannot read --audit-key ${file}`);
   }
   return noteVerifierKey(pem);
+}
+
+function witnessKey(vkey: string): WitnessKey {
+  try {
+    return parseWitnessKey(vkey);
+  } catch {
+    throw new UsageError('--witness takes a witness verifier key <name>+<hex key ID>+<base64(0x04 ‖ key)>');
+  }
 }
 
 function isInputError(error: unknown): boolean {

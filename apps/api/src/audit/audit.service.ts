@@ -8,6 +8,7 @@ import {
   type InclusionProofView,
   type SignCheckpointResult,
   type StoredCheckpoint,
+  type TileRef,
 } from '@keyledger/audit';
 import type { EventContext, EventStore, KmsProvider } from '@keyledger/kms-domain';
 
@@ -20,6 +21,15 @@ export interface AuditKeyView {
   readonly keyId: string;
   readonly publicKeyPem: string;
   readonly createdAt: string;
+  /**
+   * The checkpoint's Ed25519 signed-note verifier key, `<name>+<hex key ID>+<base64 key>`: what
+   * `note.NewVerifier`, witnesses and `audit verify --audit-key` read.
+   */
+  readonly noteVerifierKey: string;
+  /** Hex of the Ed25519 key's 4-byte signed-note key ID. */
+  readonly noteKeyId: string;
+  /** The Ed25519 public key as PEM (SPKI). */
+  readonly notePublicKeyPem: string;
 }
 
 /** The newest checkpoint as served (`GET /v1/audit/checkpoints/latest`). */
@@ -44,8 +54,30 @@ export class AuditService {
   /** The audit public key, created through the provider on first use. */
   async auditKey(): Promise<AuditKeyView> {
     const record = await this.key.record();
+    const note = await this.key.noteRecord();
     const { keyName, origin, algorithm, keyId, createdAt } = record;
-    return { keyName, origin, algorithm, keyId, publicKeyPem: auditKeyPem(record), createdAt };
+    return {
+      keyName,
+      origin,
+      algorithm,
+      keyId,
+      publicKeyPem: auditKeyPem(record),
+      createdAt,
+      noteVerifierKey: note.verifierKey,
+      noteKeyId: note.keyId,
+      notePublicKeyPem: auditKeyPem({ publicKey: note.publicKey }),
+    };
+  }
+
+  /** The newest checkpoint's signed note (C2SP checkpoint) with the witness cosignatures stored for it, or null before the first one. */
+  async checkpointNote(): Promise<string | null> {
+    await this.log.catchUp();
+    return this.log.cosignedNote();
+  }
+
+  /** A tlog tile or entry bundle, or null when the log does not hold it (yet). */
+  tile(ref: TileRef): Promise<Buffer | null> {
+    return this.log.tile(ref);
   }
 
   /** The newest signed checkpoint, or null before the first one. */

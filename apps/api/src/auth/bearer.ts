@@ -4,11 +4,15 @@ import type { Principal } from './principal';
 
 const PUBLIC_PREFIXES = ['/health', '/metrics', '/docs'];
 
-/** Whether `url` (path and query) is one of the routes served without a token: health, metrics, docs. */
-export function isPublicPath(url: string): boolean {
+/**
+ * Whether `url` (path and query) is one of the routes served without a token: health, metrics,
+ * docs, and the `extra` prefixes the configuration opens (`/tlog` unless TLOG_PUBLIC=false).
+ */
+export function isPublicPath(url: string, extra: readonly string[] = []): boolean {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  return PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+  const under = (p: string) => path === p || path.startsWith(`${p}/`);
+  return PUBLIC_PREFIXES.some(under) || extra.some(under);
 }
 
 // RFC 7235 §2.1: the scheme name is case-insensitive (`Bearer`, `bearer`, `BEARER`).

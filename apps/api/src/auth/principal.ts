@@ -43,3 +43,8 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: Execu
   if (!principal) throw new ApiError('UNAUTHENTICATED', 'Send Authorization: Bearer <token>');
   return principal;
 });
+
+/** The principal when the guard authenticated one, else undefined (routes that may be public). */
+export const OptionalPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal | undefined => {
+  return ctx.switchToHttp().getRequest<WithPrincipal>().principal;
+});

@@ -93,6 +93,6 @@ export async function ensureAuditKey(store: EventStore, provider: KmsProvider, o
 }
 
 /** The recorded public key as PEM (SPKI), what auditors pin with `audit verify --audit-key`. */
-export function auditKeyPem(record: AuditKeyRecord): string {
+export function auditKeyPem(record: Pick<AuditKeyRecord, 'publicKey'>): string {
   return createPublicKey({ key: Buffer.from(record.publicKey, 'base64'), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString();
 }

@@ -1,8 +1,19 @@
 import type { EventStore, RecordedEvent } from '@keyledger/kms-domain';
 import { AuditedEventNotFoundError, ProofRangeError } from '../audit-errors';
-import { eventLeafDigest } from '../merkle/merkle-hash';
+import { eventLeafData, leafDigest } from '../merkle/merkle-hash';
 import { MerkleTree } from '../merkle/merkle-tree';
-import { AUDIT_CHECKPOINT_EVENT_TYPE, AUDIT_CHECKPOINT_STREAM, AuditCheckpointSigned, isAuditedStream } from './checkpoint-event';
+import { LeafEntries } from '../tlog/leaf-entries';
+import type { TileRef } from '../tlog/tile-path';
+import { tileBytes } from '../tlog/tiles';
+import {
+  AUDIT_CHECKPOINT_EVENT_TYPE,
+  AUDIT_CHECKPOINT_STREAM,
+  AUDIT_COSIGNATURE_EVENT_TYPE,
+  AUDIT_COSIGNATURE_STREAM,
+  AuditCheckpointCosigned,
+  AuditCheckpointSigned,
+  isAuditedStream,
+} from './checkpoint-event';
 
 /** The newest checkpoint event as stored (its data, and where it sits). */
 export interface StoredCheckpoint {
@@ -51,9 +62,12 @@ export interface AuditedEventsPage {
  */
 export class AuditLog {
   private readonly tree = new MerkleTree();
+  private readonly entries = new LeafEntries();
   private readonly positions: number[] = [];
   private readonly leafByEventId = new Map<string, number>();
   private latest: StoredCheckpoint | null = null;
+  /** The newest cosignature of each witness (by name): O(witnesses), whatever the log's length. */
+  private readonly cosignatures = new Map<string, AuditCheckpointCosigned['data']>();
   private checkpointRevision: number | null = null;
   private after = 0;
   private pending: Promise<void> = Promise.resolve();
@@ -88,6 +102,33 @@ export class AuditLog {
   /** The newest checkpoint seen, or null before the first one. */
   latestCheckpoint(): StoredCheckpoint | null {
     return this.latest;
+  }
+
+  /**
+   * The newest checkpoint's note with the cosignature lines stored for it (C2SP: the log's
+   * signatures, then the witnesses'), or null before the first checkpoint.
+   */
+  cosignedNote(): string | null {
+    if (this.latest === null) return null;
+    const { treeSize, rootHash, note } = this.latest.data;
+    const lines = [...this.cosignatures.values()].filter((c) => c.treeSize === treeSize && c.rootHash === rootHash).map((c) => `${c.cosignature}\n`);
+    return `${note}${lines.join('')}`;
+  }
+
+  /** The tree size of the newest checkpoint `witness` cosigned (0 when none is stored): where its next consistency proof starts. */
+  witnessSize(witness: string): number {
+    return this.cosignatures.get(witness)?.treeSize ?? 0;
+  }
+
+  /** Whether `witness` cosignature of the checkpoint of `treeSize` with this root is stored. */
+  hasCosignature(witness: string, treeSize: number, rootHash: string): boolean {
+    const c = this.cosignatures.get(witness);
+    return c !== undefined && c.treeSize === treeSize && c.rootHash === rootHash;
+  }
+
+  /** RFC 6962 consistency proof between two sizes the tree holds, as hashes. */
+  consistencyHashes(from: number, to: number): Buffer[] {
+    return this.tree.consistencyProof(from, to);
   }
 
   /** Last revision of the checkpoint stream seen (null: no stream yet), for optimistic concurrency. */
@@ -128,8 +169,19 @@ export class AuditLog {
   }
 
   /**
+   * A C2SP tlog tile or entry bundle (see `tileBytes`), or null when the log does not hold it.
+   * Tiles are immutable, so one the tree already holds is answered without reading the store.
+   */
+  async tile(ref: TileRef): Promise<Buffer | null> {
+    const held = tileBytes(ref, this.tree, this.entries);
+    if (held !== null) return held;
+    await this.catchUp();
+    return tileBytes(ref, this.tree, this.entries);
+  }
+
+  /**
    * Events at or after `fromPosition`, at most `limit`, up to the head this call caught up to: the
-   * leaves with their index, and the checkpoint stream's events with `leafIndex` null. The
+   * leaves with their index, and the checkpoint and cosignature streams' events with `leafIndex` null. The
    * key-material streams are left out whole (they are deletable and never exported).
    */
   async auditedEvents(fromPosition: number, limit: number): Promise<AuditedEventsPage> {
@@ -145,7 +197,7 @@ export class AuditLog {
       for (const e of page) {
         if (e.position > head || events.length === limit) break;
         const leafIndex = this.leafIndexAt(e.position);
-        if (leafIndex !== null || e.streamName === AUDIT_CHECKPOINT_STREAM) events.push({ ...e, leafIndex });
+        if (leafIndex !== null || e.streamName === AUDIT_CHECKPOINT_STREAM || e.streamName === AUDIT_COSIGNATURE_STREAM) events.push({ ...e, leafIndex });
       }
       after = page[page.length - 1].position;
     }
@@ -170,10 +222,19 @@ export class AuditLog {
       }
       return;
     }
+    if (event.streamName === AUDIT_COSIGNATURE_STREAM) {
+      if (event.type !== AUDIT_COSIGNATURE_EVENT_TYPE) return;
+      const data = event.data as AuditCheckpointCosigned['data'];
+      const known = this.cosignatures.get(data.witness);
+      if (known === undefined || known.treeSize <= data.treeSize) this.cosignatures.set(data.witness, data);
+      return;
+    }
     if (!isAuditedStream(event.streamName)) return;
     this.leafByEventId.set(event.metadata.eventId, this.tree.size);
     this.positions.push(event.position);
-    this.tree.appendDigest(eventLeafDigest(event.metadata.hash));
+    const entry = eventLeafData(event.metadata.hash);
+    this.entries.push(entry);
+    this.tree.appendDigest(leafDigest(entry));
   }
 
   private leafIndexAt(position: number): number | null {

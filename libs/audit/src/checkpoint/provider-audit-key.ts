@@ -4,6 +4,7 @@ import { AuditKeyMismatchError } from '../audit-errors';
 import { noteVerifierKey } from '../note/note-keys';
 import type { CheckpointSigner } from '../note/signed-note';
 import { AuditKeyRecord, ensureAuditKey } from './audit-key';
+import { ensureAuditNoteKey, type AuditNoteKeyRecord } from './note-key';
 import type { AuditLog } from './audit-log';
 import { SignCheckpointResult, signAuditCheckpoint } from './sign-audit-checkpoint';
 
@@ -33,13 +34,21 @@ export function providerCheckpointSigner(provider: KmsProvider, record: AuditKey
   };
 }
 
+/** The two keys checkpoints are signed with: the provider-resident ECDSA key and the wrapped Ed25519 note key. */
+interface LoadedKeys {
+  readonly record: AuditKeyRecord;
+  readonly signer: CheckpointSigner;
+  readonly noteRecord: AuditNoteKeyRecord;
+  readonly noteSigner: CheckpointSigner;
+}
+
 /**
- * The audit key of one process (API or scheduler): created once through the provider when the
- * store records none, checked once against the provider's public key (fail closed on a mismatch),
- * then reused. A failed load is retried on the next call.
+ * The audit keys of one process (API or scheduler): created once through the provider when the
+ * store records none, checked once against the provider's public key and the recorded note key
+ * (fail closed on a mismatch), then reused. A failed load is retried on the next call.
  */
 export class ProviderAuditKey {
-  private loading: Promise<{ record: AuditKeyRecord; signer: CheckpointSigner }> | null = null;
+  private loading: Promise<LoadedKeys> | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -53,6 +62,11 @@ export class ProviderAuditKey {
     return (await this.load()).record;
   }
 
+  /** The recorded Ed25519 note key (creating it on first use). */
+  async noteRecord(): Promise<AuditNoteKeyRecord> {
+    return (await this.load()).noteRecord;
+  }
+
   /** The checkpoint signer backed by the provider. */
   async signer(): Promise<CheckpointSigner> {
     return (await this.load()).signer;
@@ -60,11 +74,11 @@ export class ProviderAuditKey {
 
   /** The checkpoint use case with this key: signs the log's head when new audited events exist. */
   async signCheckpoint(log: AuditLog, context: EventContext): Promise<SignCheckpointResult> {
-    const { record, signer } = await this.load();
-    return signAuditCheckpoint(log, this.store, { origin: record.origin, signer, context });
+    const { record, signer, noteSigner } = await this.load();
+    return signAuditCheckpoint(log, this.store, { origin: record.origin, signer, cosigners: [noteSigner], context });
   }
 
-  private load(): Promise<{ record: AuditKeyRecord; signer: CheckpointSigner }> {
+  private load(): Promise<LoadedKeys> {
     if (this.loading === null) {
       this.loading = this.open();
       this.loading.catch(() => {
@@ -74,11 +88,13 @@ export class ProviderAuditKey {
     return this.loading;
   }
 
-  private async open(): Promise<{ record: AuditKeyRecord; signer: CheckpointSigner }> {
+  private async open(): Promise<LoadedKeys> {
     const record = await ensureAuditKey(this.store, this.provider, { context: this.newContext(), signal: AbortSignal.timeout(this.timeoutMs) });
     if (record.provider !== this.provider.kind) throw new AuditKeyMismatchError(`the audit key lives in provider ${record.provider}, this process uses ${this.provider.kind}`);
     const live = Buffer.from(await this.provider.getPublicKey(record.providerKeyId, { signal: AbortSignal.timeout(this.timeoutMs) }));
     if (!live.equals(Buffer.from(record.publicKey, 'base64'))) throw new AuditKeyMismatchError('the provider holds another public key than the recorded one');
-    return { record, signer: providerCheckpointSigner(this.provider, record, this.timeoutMs) };
+    const note = await ensureAuditNoteKey(this.store, this.provider, record.origin, this.newContext, AbortSignal.timeout(this.timeoutMs));
+    if (note.record.keyName !== record.origin) throw new AuditKeyMismatchError('the note key is named for another origin');
+    return { record, signer: providerCheckpointSigner(this.provider, record, this.timeoutMs), noteRecord: note.record, noteSigner: note.signer };
   }
 }

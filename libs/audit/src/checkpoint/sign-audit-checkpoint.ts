@@ -9,6 +9,8 @@ export interface SignCheckpointCommand {
   /** Origin line of every checkpoint, e.g. `keyledger.example/audit` (stable for the log's lifetime). */
   readonly origin: string;
   readonly signer: CheckpointSigner;
+  /** More signatures by the log on the same note (the Ed25519 note key), after the signer's line. */
+  readonly cosigners?: readonly CheckpointSigner[];
   /** Event id, time, actor and correlation of the checkpoint event (no hidden clock or randomness). */
   readonly context: EventContext;
 }
@@ -33,7 +35,7 @@ export async function signAuditCheckpoint(log: AuditLog, store: EventStore, comm
   // Read before awaiting the signer: a concurrent catch-up may grow the log or see another checkpoint.
   const lastPosition = log.lastPosition;
   const revision = log.checkpointStreamRevision();
-  const note = await signCheckpoint({ origin: command.origin, treeSize, rootHash }, command.signer);
+  const note = await signCheckpoint({ origin: command.origin, treeSize, rootHash }, [command.signer, ...(command.cosigners ?? [])]);
   const event: AuditCheckpointSigned = {
     type: AUDIT_CHECKPOINT_EVENT_TYPE,
     schemaVersion: AUDIT_CHECKPOINT_SCHEMA_VERSION,

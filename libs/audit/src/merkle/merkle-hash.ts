@@ -40,6 +40,18 @@ export function leafDigest(data: Uint8Array): string {
   return hash('sha256', Buffer.concat([Buffer.from([0x00]), data]), 'binary');
 }
 
+/**
+ * The leaf data of an audited event, what `eventLeafHash` hashes: its chain hash as 32 bytes, or for
+ * a malformed stored hash its UTF-8 bytes (the chain check reports it). The tlog entry of the event.
+ */
+export function eventLeafData(eventHashHex: string): Buffer {
+  if (eventHashHex.length === 2 * HASH_BYTES) {
+    const bytes = Buffer.from(eventHashHex, 'hex');
+    if (bytes.length === HASH_BYTES) return bytes;
+  }
+  return Buffer.from(eventHashHex, 'utf8');
+}
+
 /** eventLeafHash as a 32-character latin1 string. */
 export function eventLeafDigest(eventHashHex: string): string {
   leafScratch[0] = 0x00;

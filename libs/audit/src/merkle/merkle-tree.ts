@@ -38,6 +38,16 @@ export class MerkleTree {
     return Buffer.from(this.levels[0].at(index));
   }
 
+  /**
+   * `count` consecutive hashes of level `level` (each the MTH of 2^level leaves) from index `start`,
+   * back to back: the body of a tlog tile. Null when the tree does not hold them all yet.
+   */
+  hashesAt(level: number, start: number, count: number): Buffer | null {
+    const row = this.levels[level];
+    if (row === undefined || start < 0 || count < 1 || start + count > row.count) return null;
+    return row.span(start, count);
+  }
+
   /** MTH of the first `size` leaves (default: all); the empty tree's root is SHA-256(""). */
   root(size: number = this.size): Buffer {
     this.assertRange(size, this.size);
@@ -130,6 +140,11 @@ class Level {
   /** Hash `i`, as a view (callers copy what they keep). */
   at(i: number): Buffer {
     return this.buf.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+  }
+
+  /** A copy of `count` hashes from `start`. */
+  span(start: number, count: number): Buffer {
+    return Buffer.from(this.buf.subarray(start * HASH_BYTES, (start + count) * HASH_BYTES));
   }
 
   /** The last two hashes, adjacent in memory: left ‖ right. */

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { noteKeyId, noteVerifierKey } from './note-keys';
+import { noteKeyId, noteVerifierKey, noteVerifierKeyString } from './note-keys';
 import { checkpointText, nodeCryptoSigner, parseCheckpointNote, signCheckpoint, verifyCheckpointNote } from './signed-note';
 
 const ed = generateKeyPairSync('ed25519');
@@ -35,6 +35,26 @@ describe('signed-note checkpoints', () => {
     const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const verdict = verifyCheckpointNote(note, noteVerifierKey(pem));
     expect(verdict).toEqual({ ok: true, keyName: 'audit', checkpoint: { ...checkpoint, rootHash: root } });
+  });
+
+  it('verifies with the standard verifier key string, and refuses one whose key ID does not match', async () => {
+    const note = await signCheckpoint(checkpoint, [nodeCryptoSigner('keyledger.example/audit', ec.privateKey), nodeCryptoSigner('keyledger.example/audit', ed.privateKey)]);
+    const vkey = noteVerifierKeyString('keyledger.example/audit', noteVerifierKey(ed.publicKey).spkiDer);
+    expect(verifyCheckpointNote(note, noteVerifierKey(vkey))).toMatchObject({ ok: true, keyName: 'keyledger.example/audit' });
+    expect(verifyCheckpointNote(note, noteVerifierKey(`${vkey}\n`)).ok).toBe(true);
+    const [id, key] = [vkey.slice(24, 32), vkey.slice(33)];
+    expect(vkey.startsWith(`keyledger.example/audit+${id}+`)).toBe(true);
+    expect(() => noteVerifierKey(`keyledger.example/audit+00000000+${key}`)).toThrow(expect.objectContaining({ code: 'AUDIT_FORMAT_INVALID' }));
+    expect(() => noteVerifierKey(`other+${id}+${key}`)).toThrow(expect.objectContaining({ code: 'AUDIT_FORMAT_INVALID' }));
+    expect(() => noteVerifierKey(`keyledger.example/audit+${id}+${Buffer.alloc(33, 2).toString('base64')}`)).toThrow(expect.objectContaining({ code: 'AUDIT_FORMAT_INVALID' }));
+  });
+
+  it('writes one signature line per signer, in order', async () => {
+    const note = await signCheckpoint(checkpoint, [nodeCryptoSigner('a', ec.privateKey), nodeCryptoSigner('b', ed.privateKey)]);
+    expect(parseCheckpointNote(note).signatures.map((s) => s.keyName)).toEqual(['a', 'b']);
+    expect(verifyCheckpointNote(note, noteVerifierKey(ec.publicKey)).ok).toBe(true);
+    expect(verifyCheckpointNote(note, noteVerifierKey(ed.publicKey)).ok).toBe(true);
+    await expect(signCheckpoint(checkpoint, [])).rejects.toMatchObject({ code: 'AUDIT_FORMAT_INVALID' });
   });
 
   it('rejects a note signed by another key', async () => {

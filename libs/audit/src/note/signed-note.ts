@@ -54,13 +54,20 @@ export function checkpointText(checkpoint: Checkpoint): string {
   return `${checkpoint.origin}\n${checkpoint.treeSize}\n${checkpoint.rootHash.toString('base64')}\n`;
 }
 
-/** Signs a checkpoint into a C2SP signed note: text, blank line, one signature line. */
-export async function signCheckpoint(checkpoint: Checkpoint, signer: CheckpointSigner): Promise<string> {
-  assertKeyName(signer.keyName);
+/** Signs a checkpoint into a C2SP signed note: text, blank line, one signature line per signer, in order. */
+export async function signCheckpoint(checkpoint: Checkpoint, signers: CheckpointSigner | readonly CheckpointSigner[]): Promise<string> {
+  const all = Array.isArray(signers) ? signers : [signers as CheckpointSigner];
+  if (all.length === 0 || all.length > MAX_SIGNATURES) throw new AuditFormatError(`a note carries 1..${MAX_SIGNATURES} signatures`);
   const text = checkpointText(checkpoint);
-  const keyId = noteKeyId(signer.keyName, signer.algorithm, signer.publicKeySpki);
-  const signature = Buffer.from(await signer.sign(Buffer.from(text, 'utf8')));
-  return `${text}\n${SIG_PREFIX}${signer.keyName} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
+  const message = Buffer.from(text, 'utf8');
+  const lines: string[] = [];
+  for (const signer of all) {
+    assertKeyName(signer.keyName);
+    const keyId = noteKeyId(signer.keyName, signer.algorithm, signer.publicKeySpki);
+    const signature = Buffer.from(await signer.sign(message));
+    lines.push(`${SIG_PREFIX}${signer.keyName} ${Buffer.concat([keyId, signature]).toString('base64')}\n`);
+  }
+  return `${text}\n${lines.join('')}`;
 }
 
 /** Parses a signed checkpoint note; AUDIT_FORMAT_INVALID when it is not one. Verifies nothing. */

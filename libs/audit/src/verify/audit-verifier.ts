@@ -6,6 +6,7 @@ import type { CheckedCheckpoint } from './checkpoint-check';
 import { EventSide } from './event-side';
 import type { Finding } from './findings';
 import { replayReport } from './replay-report';
+import type { WitnessPolicy } from './witness-check';
 
 /** What a replay found and covered. `clean` is true when there are no findings. */
 export interface VerifyReport {
@@ -21,6 +22,8 @@ export interface VerifyReport {
 /** Inputs of a replay: the pinned audit key, optional recorded stream heads, a progress callback. */
 export interface VerifyOptions {
   readonly auditKey: NoteVerifierKey;
+  /** Trusted witnesses and the cosignatures the newest checkpoint needs (`audit verify --witness`). */
+  readonly witnesses?: WitnessPolicy;
   readonly streamHeads?: () => readonly RecordedStreamHead[];
   readonly onProgress?: (eventsChecked: number) => void;
   /** Progress is reported every this many events (default 1000). */
@@ -34,7 +37,7 @@ export interface VerifyOptions {
  * This form runs on the calling thread; `verifyAuditSource` can split the work over two threads.
  */
 export async function verifyAuditRecords(records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>, options: VerifyOptions): Promise<VerifyReport> {
-  const chain = new ChainSide(options.auditKey);
+  const chain = new ChainSide(options.auditKey, options.witnesses);
   const events = new EventSide();
   const every = options.progressEvery ?? 1000;
   let count = 0;

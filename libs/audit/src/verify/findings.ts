@@ -8,6 +8,7 @@
  * - `checkpoint-signature`: no valid signature by the pinned audit key
  * - `checkpoint-root`: the signed root differs from the tree recomputed from the events
  * - `checkpoint-consistency`: a checkpoint does not extend the one before it
+ * - `checkpoint-witness`: (with trusted witnesses) a cosignature that does not verify, or too few on the newest checkpoint
  * - `break-glass-approval`, `break-glass-signature`, `break-glass-key-destroyed`: break-glass rules
  * - `key-lifecycle`: rotation or use of a key in a state that forbids it (destroyed, disabled, ...)
  */
@@ -20,6 +21,7 @@ export const FINDING_RULES = [
   'checkpoint-signature',
   'checkpoint-root',
   'checkpoint-consistency',
+  'checkpoint-witness',
   'break-glass-approval',
   'break-glass-signature',
   'break-glass-key-destroyed',

@@ -26,7 +26,7 @@ export async function verifyAuditSource(source: AuditSource, options: SourceVeri
 }
 
 function verifyInThread(batches: Iterable<RowBatch>, options: VerifyOptions): VerifyReport {
-  const chain = new ChainSide(options.auditKey);
+  const chain = new ChainSide(options.auditKey, options.witnesses);
   const events = new EventSide();
   const progress = progressReporter(options);
   let count = 0;
@@ -46,7 +46,7 @@ async function verifyWithWorker(batches: Iterable<RowBatch>, options: VerifyOpti
   const worker = takeReplayWorker();
   let ok = false;
   try {
-    const chain = new ChainSide(options.auditKey);
+    const chain = new ChainSide(options.auditKey, options.witnesses);
     const progress = progressReporter(options);
     let count = 0;
     for (const rows of batches) {

@@ -28,6 +28,8 @@ const PROMISED = [
   'signing_frozen',
   'breakglass_sessions_active',
   'breakglass_signatures_total',
+  'audit_witness_cosignatures_total',
+  'audit_witness_up',
   'eventstore_append_seconds',
   'eventstore_projection_lag_events',
 ];

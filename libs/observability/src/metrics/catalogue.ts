@@ -77,6 +77,8 @@ export function metricCatalogue(options: CatalogueOptions = DEFAULT_CATALOGUE_OP
     signingFrozen: gauge('signing_frozen', '1 while signing is frozen by an operator, else 0.'),
     breakglassSessionsActive: gauge('breakglass_sessions_active', 'Break-glass sessions currently active.'),
     breakglassSignaturesTotal: counter('breakglass_signatures_total', 'Signatures made under a break-glass session.'),
+    auditWitnessCosignaturesTotal: counter('audit_witness_cosignatures_total', 'Cosignature requests to audit witnesses, by witness and outcome.', ['witness', 'outcome']),
+    auditWitnessUp: gauge('audit_witness_up', '1 when the witness cosigned the newest checkpoint in the last round, else 0.', ['witness']),
     eventstoreAppendSeconds: histogram('eventstore_append_seconds', 'Latency of event store appends.', ['store']),
     eventstoreProjectionLagEvents: gauge('eventstore_projection_lag_events', 'Events a projection is behind the head of the store.', ['projection']),
   } as const;

@@ -40,6 +40,9 @@ type Collectable = { collect?: () => void | Promise<void> };
  * move. Label values are fixed names chosen by code (operation, provider, error code) or a tenant
  * id; never pass request payloads.
  */
+/** Outcomes of a witness cosignature request (`audit_witness_cosignatures_total`). */
+export const WITNESS_OUTCOMES = ['cosigned', 'already', 'unreachable', 'rejected', 'ahead', 'bad-answer'] as const;
+
 export class KmsMetrics {
   constructor(
     private readonly m: CatalogueMetrics,
@@ -131,6 +134,18 @@ export class KmsMetrics {
 
   breakglassSignature(): void {
     this.m.breakglassSignaturesTotal.inc();
+  }
+
+  /** A witness is configured: its series start at 0 (down, nothing counted) until its first round. */
+  witnessConfigured(witness: string): void {
+    for (const outcome of WITNESS_OUTCOMES) this.m.auditWitnessCosignaturesTotal.inc({ witness: label(witness), outcome }, 0);
+    this.m.auditWitnessUp.set({ witness: label(witness) }, 0);
+  }
+
+  /** One witness's part of a cosigning round: `cosigned`, `already`, or the failure reason (`unreachable`, `rejected`, `ahead`, `bad-answer`). */
+  witnessResult(witness: string, outcome: string): void {
+    this.m.auditWitnessCosignaturesTotal.inc({ witness: label(witness), outcome: label(outcome) });
+    this.m.auditWitnessUp.set({ witness: label(witness) }, outcome === 'cosigned' || outcome === 'already' ? 1 : 0);
   }
 
   eventstoreAppend(store: string, seconds: number): void {
