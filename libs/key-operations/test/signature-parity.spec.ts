@@ -230,13 +230,14 @@ describe('batches', () => {
     await ops.freeze.freeze(actor, 'drill');
     expect(await codeOf(ops.crypto.signBatch('acme', key.keyId, [{ input: { message: msg } }, { input: { message: msg } }]))).toBe('SIGNING_FROZEN');
     expect(counted.filter((c) => c.startsWith('sign'))).toEqual(['sign:refused', 'sign!SIGNING_FROZEN', 'sign:refused', 'sign!SIGNING_FROZEN']);
-    // A single call is not a batch: it is not counted here (the facade's per-call counting does that).
+    // A single call counts once (the facade's per-call counting), a batch once per item, never both.
     counted.length = 0;
     const { key: enc } = await ops.lifecycle.create(actor, { tenantId: 'acme', name: 'e', purpose: 'encrypt' });
     await ops.crypto.dataKey('acme', enc.keyId, 256, false);
-    expect(counted.filter((c) => c.startsWith('data_key'))).toEqual([]);
-    await ops.crypto.dataKeyBatch('acme', enc.keyId, [{ bits: 256, includePlaintext: false }]);
     expect(counted.filter((c) => c.startsWith('data_key'))).toEqual(['data_key:success']);
+    counted.length = 0;
+    await ops.crypto.dataKeyBatch('acme', enc.keyId, [{ bits: 256, includePlaintext: false }, { bits: 128, includePlaintext: false }]);
+    expect(counted.filter((c) => c.startsWith('data_key'))).toEqual(['data_key:success', 'data_key:success']);
   });
 
   it('seals a batch with one nonce draw: every nonce distinct, every ciphertext opens, no more than asked for', () => {
