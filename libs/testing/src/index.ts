@@ -6,6 +6,7 @@ export {
   go,
   MissingSystemComponentError,
   moto,
+  motoPython,
   openssl,
   prometheus,
   promtool,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { motoPython } from './system-component';
 
 /** A moto server on loopback: its endpoint URL and a stop that waits for the process to exit. */
 export interface MotoServer {
@@ -20,12 +21,14 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts `python3 -m moto.server` on a free loopback port and waits until it answers HTTP.
+ * Starts `python3 -m moto.server` (with the interpreter that has moto) on a free loopback port and waits until it answers HTTP.
  * moto keeps its state in memory: every server starts empty.
  */
 export async function startMotoServer(timeoutMs = 30_000): Promise<MotoServer> {
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const python = motoPython();
+  if (python === null) throw new Error('moto is not installed for any python3 on PATH (pip install "moto[server]>=5", or set MOTO_PYTHON)');
+  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;

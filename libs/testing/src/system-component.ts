@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 /** A program or library on the machine that some integration tests need (SoftHSM2, promtool, ...). */
 export interface SystemComponent {
@@ -29,12 +30,42 @@ export const prometheus: SystemComponent = {
   isAvailable: () => commandWorks('prometheus', ['--version']),
 };
 
+const MOTO_CHECK = 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("moto.server") else 1)';
+let motoInterpreter: string | null | undefined;
+
+/**
+ * The Python interpreter that has moto: `MOTO_PYTHON` if set, else the first `python3` on PATH that
+ * imports it. npm and Nx put the system's /usr/bin ahead of pyenv's shims on a task's PATH, so the
+ * first `python3` there is often not the one pip installed moto into.
+ */
+export function motoPython(): string | null {
+  if (motoInterpreter !== undefined) return motoInterpreter;
+  const explicit = process.env['MOTO_PYTHON'];
+  const candidates = explicit
+    ? [explicit]
+    : (process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'python3'));
+  const seen = new Set<string>();
+  motoInterpreter = null;
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    const real = realpathSync(candidate);
+    // pyenv shims all resolve to one script that picks the interpreter itself: try each once.
+    if (seen.has(real) && !real.includes('/shims/')) continue;
+    seen.add(real);
+    // find_spec finds the server module without importing it (flask and werkzeug take seconds to load on a busy machine).
+    if (commandWorks(candidate, ['-c', MOTO_CHECK], 60_000)) {
+      motoInterpreter = candidate;
+      break;
+    }
+  }
+  return motoInterpreter;
+}
+
 /** moto 5 (Python), an independent implementation of the AWS KMS API, run in server mode. */
 export const moto: SystemComponent = {
   name: 'moto',
-  install: 'pip install "moto[server]>=5"',
-  // find_spec finds the server module without importing it (flask and werkzeug take seconds to load on a busy machine).
-  isAvailable: () => commandWorks('python3', ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("moto.server") else 1)'], 60_000),
+  install: 'pip install "moto[server]>=5" (or set MOTO_PYTHON to the interpreter that has it)',
+  isAvailable: () => motoPython() !== null,
 };
 
 export const openssl: SystemComponent = {
