@@ -56,6 +56,9 @@ const TABLE: Record<string, [string | 'public', 'ok' | 'reaches', Builder, ((fx:
   'POST /v1/keys/{keyId}/schedule-deletion': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/schedule-deletion`, { pendingWindowDays: 7 })],
   'POST /v1/keys/{keyId}/cancel-deletion': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign', 'schedule-deletion')}/cancel-deletion`)],
   'POST /v1/keys/{keyId}/sign': ['T  -  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/sign`, { message: fx.of(t).message })],
+  'POST /v1/keys/{keyId}/sign-jwt': ['T  -  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/sign-jwt`, { claims: { sub: 'reliability' } })],
+  // Any compact string reaches the route; whether it verifies is the JWS suite's business.
+  'POST /v1/keys/{keyId}/verify-jwt': ['T  -  -  -  -  -  -', 'reaches', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/verify-jwt`, { jwt: 'eyJhbGciOiJFUzI1NiJ9.e30.AA' })],
   'POST /v1/keys/{keyId}/verify': ['T  -  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/verify`, { message: fx.of(t).message, signature: fx.of(t).signature })],
   'GET /v1/keys/{keyId}/public-key': ['T  T  -  T  -  -  -', 'ok', async (fx, t) => get(`/v1/keys/${fx.of(t).signKey}/public-key`)],
   'GET /v1/tenants/{tenantId}/jwks.json': ['T  T  -  T  -  -  -', 'ok', async (_fx, t) => get(`/v1/tenants/${t}/jwks.json`)],
