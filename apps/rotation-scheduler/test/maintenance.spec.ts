@@ -1,4 +1,4 @@
-import { breakGlassStream, keyMaterialStream, keyStream, type EventStore } from '@keyledger/kms-domain';
+import { breakGlassStream, keyMaterialVersionStream, keyStream, type EventStore } from '@keyledger/kms-domain';
 import { DAY_MS, actor, keyEvents, localProvider, newWorld, schedulerOn } from './support/harness';
 
 const HOUR = 3_600_000;
@@ -38,9 +38,9 @@ describe('key deletion job', () => {
       clock.advance(6 * DAY_MS);
       expect(await s.jobs.destroyDueKeys()).toBe(true);
       expect((await store.readStream(keyStream('acme', gone.keyId))).map((e) => e.type).slice(-1)).toEqual(['KeyDestroyed']);
-      expect(await store.readStream(keyMaterialStream('acme', gone.keyId))).toEqual([]);
+      expect(await store.readStream(keyMaterialVersionStream('acme', gone.keyId, 1))).toEqual([]);
       expect((await lifecycle.get('acme', later.keyId)).key.status).toBe('PendingDeletion');
-      expect((await store.readStream(keyMaterialStream('acme', later.keyId))).length).toBe(1);
+      expect((await store.readStream(keyMaterialVersionStream('acme', later.keyId, 1))).length).toBe(1);
       expect((await lifecycle.get('acme', kept.keyId)).key.status).toBe('Enabled');
       // Idempotent: a second run (or a second replica) finds nothing to do.
       const before = await store.headPosition();

@@ -136,6 +136,23 @@ describe('audit replay rules (through the event store port)', () => {
     ]);
   });
 
+  it('finds a signer registered for a trimmed version and a trim that does not raise minAvailableVersion', async () => {
+    const at = s.ctx.now.toISOString();
+    const ids = { tenantId: 'globex', keyId: 'signing' };
+    await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyRotated', { ...ids, version: 2, previousPrimaryVersion: 1, reason: 'manual', material: { mode: 'provider-resident', providerKeyRef: 'x' }, rotatedAt: at });
+    await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyMinDecryptionVersionSet', { ...ids, minDecryptionVersion: 2, setAt: at });
+    await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyVersionsTrimmed', { ...ids, minAvailableVersion: 2, previousMinAvailableVersion: 1, trimmedAt: at });
+    expect((await verify()).findings).toEqual([]);
+    const registered = await appendRaw(store, s.ctx, 'signerregistry-global', 'SignerRegistered', {
+      kid: 'signing.v1-again', publicKey: 'pem', algorithm: 'ED25519', owner: { kind: 'key-version', ...ids, version: 1 }, validFrom: at, validUntil: null, registeredAt: at,
+    });
+    const again = await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyVersionsTrimmed', { ...ids, minAvailableVersion: 2, previousMinAvailableVersion: 2, trimmedAt: at });
+    expect(only(await verify(), 'key-lifecycle')).toEqual([
+      expect.objectContaining({ position: registered, detail: 'SignerRegistered for trimmed version 1 of globex:signing' }),
+      expect.objectContaining({ position: again, detail: 'trim to version 2 does not raise minAvailableVersion 2' }),
+    ]);
+  });
+
   it('finds a rotation of a disabled key', async () => {
     await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyDisabled', { tenantId: 'globex', keyId: 'signing', disabledAt: s.ctx.now.toISOString() });
     const rotated = await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyRotated', {

@@ -29,6 +29,8 @@ export const INVALIDATING_EVENTS: ReadonlySet<string> = new Set<(typeof KEY_EVEN
   'KeyDeletionScheduled',
   'KeyDestroyed',
   'KeyMinDecryptionVersionSet',
+  'KeyMinEncryptionVersionSet',
+  'KeyVersionsTrimmed',
 ]);
 
 export interface KeyOperationsOptions extends KeyOperationsPorts {

@@ -90,6 +90,10 @@ function streamIdProblem(category: string, streamName: string, data: Record<stri
       const same = streamName.length === sep + 1 + keyId.length && streamName.startsWith(tenantId, at) && streamName.charCodeAt(sep) === 58 && streamName.endsWith(keyId);
       return same ? null : mismatch(`${category}-${tenantId}:${keyId}`, streamName);
     }
+    case 'keymaterialv': {
+      const expected = `keymaterialv-${String(data.tenantId)}:${String(data.keyId)}:${String(data.version)}`;
+      return streamName === expected ? null : mismatch(expected, streamName);
+    }
     case 'breakglass':
       return idProblem('breakglass-', String(data.sessionId), streamName);
     case 'breaker':

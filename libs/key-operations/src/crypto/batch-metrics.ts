@@ -25,15 +25,15 @@ const codeOf = (error: unknown): string => {
  */
 export function countBatchItems(crypto: CryptoOperations, telemetry: KeyOperationsTelemetry): void {
   for (const [method, operation] of Object.entries(BATCH_OPERATIONS) as [keyof typeof BATCH_OPERATIONS, string][]) {
-    const original = crypto[method].bind(crypto) as (tenantId: string, keyId: string, items: readonly unknown[]) => Promise<BatchOutcome<unknown>[]>;
+    const original = crypto[method].bind(crypto) as (tenantId: string, keyId: string, items: readonly unknown[], ...rest: unknown[]) => Promise<BatchOutcome<unknown>[]>;
     const failed = (code: string, tenantId: string): void => {
       telemetry.operation(operation, REFUSALS.has(code) ? 'refused' : 'error');
       telemetry.error(operation, code, tenantId);
     };
-    const counted = async (tenantId: string, keyId: string, items: readonly unknown[]): Promise<BatchOutcome<unknown>[]> => {
+    const counted = async (tenantId: string, keyId: string, items: readonly unknown[], ...rest: unknown[]): Promise<BatchOutcome<unknown>[]> => {
       let outcomes: BatchOutcome<unknown>[];
       try {
-        outcomes = await original(tenantId, keyId, items);
+        outcomes = await original(tenantId, keyId, items, ...rest);
       } catch (error) {
         const code = codeOf(error);
         for (let i = 0; i < items.length; i++) failed(code, tenantId);

@@ -16,6 +16,7 @@ import {
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
 import { breakerFor, provisionMaterial } from '../material/key-material';
+import { shredVersionsBelow } from '../material/material-shredding';
 import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
 import { handleCommand, type Loaded } from '../commands/command-handler';
@@ -37,7 +38,11 @@ export interface CreateKeyInput {
 /** Changes PATCH accepts. */
 export interface UpdateKeyInput {
   readonly minDecryptionVersion?: number;
+  /** 0 = only the primary; else minDecryptionVersion..primary. */
+  readonly minEncryptionVersion?: number;
   readonly rotationPeriodDays?: number;
+  /** Newest versions the scheduler's nightly trim keeps; 0 = off. */
+  readonly retainVersions?: number;
 }
 
 const MAX_NAME_LENGTH = 100;
@@ -157,16 +162,52 @@ export class KeyLifecycle {
   async update(actor: Actor, tenantId: string, keyId: string, input: UpdateKeyInput, ifMatch?: number): Promise<KeyResult> {
     const now = this.ports.clock.now();
     const commands: KeyCommand[] = [];
+    const raisingDecryption = input.minDecryptionVersion !== undefined && input.minEncryptionVersion !== undefined && input.minEncryptionVersion !== 0;
+    const setEncryption = (): void => {
+      if (input.minEncryptionVersion !== undefined) commands.push({ type: 'SetMinEncryptionVersion', tenantId, keyId, now, minEncryptionVersion: input.minEncryptionVersion });
+    };
+    // minEncryptionVersion ≥ minDecryptionVersion holds after each step: raise the encryption one first.
+    if (raisingDecryption) setEncryption();
     if (input.minDecryptionVersion !== undefined) {
       commands.push({ type: 'SetMinDecryptionVersion', tenantId, keyId, now, minDecryptionVersion: input.minDecryptionVersion });
     }
+    if (!raisingDecryption) setEncryption();
     if (input.rotationPeriodDays !== undefined) {
       commands.push({ type: 'ChangeRotationPeriod', tenantId, keyId, now, rotationPeriodDays: input.rotationPeriodDays });
     }
-    if (commands.length === 0) throw new ValidationError('body', 'expected minDecryptionVersion and/or rotationPeriodDays');
+    if (input.retainVersions !== undefined) {
+      commands.push({ type: 'SetRetainVersions', tenantId, keyId, now, retainVersions: input.retainVersions });
+    }
+    if (commands.length === 0) throw new ValidationError('body', 'expected minDecryptionVersion, minEncryptionVersion, rotationPeriodDays and/or retainVersions');
     let result: KeyResult | undefined;
     for (const [i, command] of commands.entries()) result = await this.simple(actor, command, i === 0 ? ifMatch : undefined);
     return result as KeyResult;
+  }
+
+  /**
+   * Destroys the material of every version below `minAvailableVersion` (≤ both minimums). The
+   * decider's guards run first, then the material streams (and provider-resident objects) of those
+   * versions are deleted, then `KeyVersionsTrimmed` is recorded; the signer registry retires their
+   * signers when it sees the event.
+   */
+  async trim(actor: Actor, tenantId: string, keyId: string, minAvailableVersion: number, ifMatch?: number): Promise<KeyResult> {
+    const command = { type: 'TrimKeyVersions', tenantId, keyId, now: this.ports.clock.now(), minAvailableVersion } as const;
+    const handled = await handleCommand(this.ports, actor, {
+      stream: keyStream(tenantId, keyId),
+      aggregate: KEY_AGGREGATE,
+      ifMatch,
+      check: (state) => checkKeyCommand(command, state),
+      effect: {
+        run: async (_plan, state) => {
+          if (!existing(state)) throw new KeyNotFoundError({ tenantId, keyId });
+          await shredVersionsBelow(this.ports, this.gateway, actor, state, minAvailableVersion);
+        },
+        // Shredding is idempotent and holds whatever else changed: decide again on the new state.
+        reuse: () => true,
+      },
+      command: () => command,
+    });
+    return this.finish(handled);
   }
 
   private async switched(actor: Actor, command: KeyCommand, enabled: boolean, ifMatch?: number): Promise<KeyResult> {

@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'no
 import {
   decodeKeyMaterialEvent,
   keyMaterialStream,
+  keyMaterialVersionStream,
   ValidationError,
   type EncryptionContext,
   type KeyAlgorithm,
@@ -98,11 +99,22 @@ export async function provisionMaterial(
         wrappedAt: now.toISOString(),
       },
     };
-    await ports.store.append(keyMaterialStream(spec.tenantId, spec.keyId), toNewEvents([event], actor, now, ports.ids));
+    // One stream per version, so a trim can shred a version alone (O(1) reads, no per-key scan).
+    await ports.store.append(keyMaterialVersionStream(spec.tenantId, spec.keyId, spec.version), toNewEvents([event], actor, now, ports.ids));
     return { mode: 'wrapped', wrappedMaterialSha256: sha, masterKeyRef: gateway.provider.masterKeyId };
   } finally {
     plaintext.fill(0);
   }
+}
+
+/**
+ * The stored wrapped-material records of one version: its own stream, else (versions written before
+ * per-version streams) the key's shared material stream.
+ */
+export async function wrappedRecordsOf(ports: KeyOperationsPorts, tenantId: string, keyId: string, version: number): Promise<KeyMaterialWrapped['data'][]> {
+  const own = await readWholeStream(ports.store, keyMaterialVersionStream(tenantId, keyId, version));
+  const recorded = own.length > 0 ? own : await readWholeStream(ports.store, keyMaterialStream(tenantId, keyId));
+  return recorded.map((r) => decodeKeyMaterialEvent(r).data).filter((d) => d.version === version);
 }
 
 /**
@@ -116,10 +128,7 @@ export async function unwrapMaterial(
   version: number,
   ref: Extract<KeyMaterialRef, { mode: 'wrapped' }>,
 ): Promise<Buffer> {
-  const recorded = await readWholeStream(ports.store, keyMaterialStream(key.tenantId, key.keyId));
-  const match = recorded
-    .map((r) => decodeKeyMaterialEvent(r).data)
-    .find((d) => d.version === version && d.wrappedMaterialSha256 === ref.wrappedMaterialSha256);
+  const match = (await wrappedRecordsOf(ports, key.tenantId, key.keyId, version)).find((d) => d.wrappedMaterialSha256 === ref.wrappedMaterialSha256);
   if (!match) {
     throw new KeyOperationError('KEY_MATERIAL_UNAVAILABLE', `Key ${key.keyId} version ${version} has no stored material`);
   }

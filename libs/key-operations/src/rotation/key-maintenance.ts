@@ -1,4 +1,5 @@
-import { isConcurrencyConflict, keyMaterialStream, type ExistingKeyState, type RowPage } from '@keyledger/kms-domain';
+import { isConcurrencyConflict, type ExistingKeyState, type RowPage } from '@keyledger/kms-domain';
+import { shredAllMaterial } from '../material/material-shredding';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
 import { handleKeyCommand, loadKey } from '../keys/key-repository';
@@ -82,7 +83,7 @@ export class KeyMaintenance {
     }
     await this.destroyResidentObjects(loaded.state);
     this.residentGone.set(`${tenantId}:${keyId}`, this.ports.clock.now().getTime());
-    await this.ports.store.deleteStream(keyMaterialStream(tenantId, keyId));
+    await shredAllMaterial(this.ports, loaded.state);
     return 'done';
   }
 
@@ -99,11 +100,7 @@ export class KeyMaintenance {
       done = await this.destroyResidentObjects(key);
       this.residentGone.set(id, destroyedAt);
     }
-    const stream = keyMaterialStream(key.tenantId, key.keyId);
-    if ((await this.ports.store.readStream(stream, { maxCount: 1 })).length > 0) {
-      await this.ports.store.deleteStream(stream);
-      done = true;
-    }
+    if (await shredAllMaterial(this.ports, key)) done = true;
     return done ? 'done' : 'skipped';
   }
 
