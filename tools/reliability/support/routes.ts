@@ -51,6 +51,8 @@ const TABLE: Record<string, [string | 'public', 'ok' | 'reaches', Builder, ((fx:
   'GET /v1/keys/{keyId}': ['T  T  -  T  -  -  -', 'ok', async (fx, t) => get(`/v1/keys/${fx.of(t).signKey}`)],
   'PATCH /v1/keys/{keyId}': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => ({ method: 'PATCH', path: `/v1/keys/${fx.of(t).signKey}`, body: { rotationPeriodDays: 45 } })],
   'POST /v1/keys/{keyId}/rotate': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/rotate`)],
+  // A fresh key has nothing to trim (400 VALIDATION_FAILED): the route is reached, the decider refuses.
+  'POST /v1/keys/{keyId}/trim': ['-  T  -  -  -  -  -', 'reaches', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/trim`, { minAvailableVersion: 2 })],
   'POST /v1/keys/{keyId}/disable': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/disable`)],
   'POST /v1/keys/{keyId}/enable': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign', 'disable')}/enable`)],
   'POST /v1/keys/{keyId}/schedule-deletion': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/schedule-deletion`, { pendingWindowDays: 7 })],

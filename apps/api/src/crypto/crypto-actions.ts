@@ -71,7 +71,7 @@ export const signAction: CryptoAction = async (deps, principal, keyId, body) => 
   }
   const input = parse(signSchema, body);
   const tenantId = deps.access.forKey(principal, parse(idSchema, keyId), CLIENTS);
-  return signAnswer(await deps.ops.crypto.sign(tenantId, keyId, signInputOf(input), { marshaling: input.marshaling }));
+  return signAnswer(await deps.ops.crypto.sign(tenantId, keyId, signInputOf(input), { marshaling: input.marshaling, keyVersion: input.keyVersion }));
 };
 
 export const verifyAction: CryptoAction = async (deps, principal, keyId, body) => {
@@ -102,7 +102,7 @@ export const encryptAction: CryptoAction = async (deps, principal, keyId, body) 
   }
   const input = parse(encryptSchema, body);
   const tenantId = deps.access.forKey(principal, parse(idSchema, keyId), CLIENTS);
-  return deps.ops.crypto.encrypt(tenantId, keyId, b64(input.plaintext), input.context);
+  return deps.ops.crypto.encrypt(tenantId, keyId, b64(input.plaintext), input.context, input.keyVersion);
 };
 
 export const decryptAction: CryptoAction = async (deps, principal, keyId, body) => {
@@ -135,7 +135,7 @@ export const dataKeyAction: CryptoAction = async (deps, principal, keyId, body) 
   }
   const input = parse(dataKeySchema, body);
   const tenantId = deps.access.forKey(principal, parse(idSchema, keyId), CLIENTS);
-  return dataKeyAnswer(await deps.ops.crypto.dataKey(tenantId, keyId, input.bits, input.includePlaintext, input.context));
+  return dataKeyAnswer(await deps.ops.crypto.dataKey(tenantId, keyId, input.bits, input.includePlaintext, input.context, input.keyVersion));
 };
 
 export const signJwtAction: CryptoAction = async ({ ops, access }, principal, keyId, body) => {
