@@ -11,7 +11,7 @@ afterAll(() => h.close());
 const create = async (purpose: 'sign' | 'encrypt', name: string): Promise<string> => (await h.call('POST', '/v1/keys', TOKENS.acmeKeyAdmin, { tenantId: 'acme', name, purpose })).body.keyId as string;
 const rotate = (keyId: string) => h.call('POST', `/v1/keys/${keyId}/rotate`, TOKENS.acmeKeyAdmin);
 const patch = (keyId: string, body: object) => h.call('PATCH', `/v1/keys/${keyId}`, TOKENS.acmeKeyAdmin, body);
-const trim = (keyId: string, body: object, token = TOKENS.acmeKeyAdmin) => h.call('POST', `/v1/keys/${keyId}/trim`, token, body);
+const trim = (keyId: string, body: object, token: string = TOKENS.acmeKeyAdmin) => h.call('POST', `/v1/keys/${keyId}/trim`, token, body);
 
 describe('version policy', () => {
   it('pins encrypt and data-key to a version once minEncryptionVersion allows it', async () => {

@@ -113,3 +113,36 @@ describe('break-glass expiry job', () => {
     }
   });
 });
+
+describe('version trim job', () => {
+  it('trims only keys whose retainVersions asks for it, keeping the newest versions, and is idempotent', async () => {
+    const { store, clock } = newWorld();
+    const provider = await localProvider();
+    const s = await schedulerOn(store, provider, clock);
+    try {
+      const lifecycle = s.runtime.ops.lifecycle;
+      const retained = (await lifecycle.create(actor, { tenantId: 'acme', name: 'retained', purpose: 'encrypt' })).key;
+      const untouched = (await lifecycle.create(actor, { tenantId: 'acme', name: 'untouched', purpose: 'encrypt' })).key;
+      for (const key of [retained, untouched]) {
+        for (let i = 0; i < 3; i++) await lifecycle.rotate(actor, 'acme', key.keyId);
+        await lifecycle.update(actor, 'acme', key.keyId, { minDecryptionVersion: 4 });
+      }
+      await lifecycle.update(actor, 'acme', retained.keyId, { retainVersions: 2 });
+      expect(await s.jobs.trimRetainedVersions()).toBe(true);
+      const trimmed = (await lifecycle.get('acme', retained.keyId)).key;
+      expect(trimmed.minAvailableVersion).toBe(3);
+      expect(await store.readStream(keyMaterialVersionStream('acme', retained.keyId, 2))).toEqual([]);
+      expect((await store.readStream(keyMaterialVersionStream('acme', retained.keyId, 3))).length).toBe(1);
+      // Off by default: the other key keeps every version.
+      expect((await lifecycle.get('acme', untouched.keyId)).key.minAvailableVersion).toBe(1);
+      expect((await store.readStream(keyMaterialVersionStream('acme', untouched.keyId, 1))).length).toBe(1);
+      const before = await store.headPosition();
+      expect(await s.jobs.trimRetainedVersions()).toBe(true);
+      expect(await store.headPosition()).toBe(before);
+    } finally {
+      await s.runtime.close();
+      await provider.close();
+      await store.close();
+    }
+  });
+});

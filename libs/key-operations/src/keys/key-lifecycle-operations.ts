@@ -16,7 +16,7 @@ import {
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
 import { breakerFor, provisionMaterial } from '../material/key-material';
-import { shredVersionsBelow } from '../material/material-shredding';
+import { handleTrim } from './key-trim';
 import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
 import { handleCommand, type Loaded } from '../commands/command-handler';
@@ -191,23 +191,7 @@ export class KeyLifecycle {
    * signers when it sees the event.
    */
   async trim(actor: Actor, tenantId: string, keyId: string, minAvailableVersion: number, ifMatch?: number): Promise<KeyResult> {
-    const command = { type: 'TrimKeyVersions', tenantId, keyId, now: this.ports.clock.now(), minAvailableVersion } as const;
-    const handled = await handleCommand(this.ports, actor, {
-      stream: keyStream(tenantId, keyId),
-      aggregate: KEY_AGGREGATE,
-      ifMatch,
-      check: (state) => checkKeyCommand(command, state),
-      effect: {
-        run: async (_plan, state) => {
-          if (!existing(state)) throw new KeyNotFoundError({ tenantId, keyId });
-          await shredVersionsBelow(this.ports, this.gateway, actor, state, minAvailableVersion);
-        },
-        // Shredding is idempotent and holds whatever else changed: decide again on the new state.
-        reuse: () => true,
-      },
-      command: () => command,
-    });
-    return this.finish(handled);
+    return this.finish(await handleTrim(this.ports, this.gateway, actor, { type: 'TrimKeyVersions', tenantId, keyId, now: this.ports.clock.now(), minAvailableVersion }, ifMatch));
   }
 
   private async switched(actor: Actor, command: KeyCommand, enabled: boolean, ifMatch?: number): Promise<KeyResult> {

@@ -1,4 +1,5 @@
-import { isConcurrencyConflict, type ExistingKeyState, type RowPage } from '@keyledger/kms-domain';
+import { isConcurrencyConflict, retentionTrimTarget, type ExistingKeyState, type RowPage } from '@keyledger/kms-domain';
+import { handleTrim } from '../keys/key-trim';
 import { shredAllMaterial } from '../material/material-shredding';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
@@ -69,6 +70,24 @@ export class KeyMaintenance {
       skipped: report.skipped + shredded.skipped,
       failed: [...report.failed, ...shredded.failed],
     };
+  }
+
+  /**
+   * The nightly retention trim: every key whose `retainVersions` asks for one (read through the
+   * read model's trim-due index, so keys without the setting cost nothing) keeps its newest
+   * `retainVersions` versions, never past minDecryptionVersion or the encryption floor.
+   */
+  async trimRetainedVersions(actor: Actor): Promise<MaintenanceReport> {
+    const keys = this.views.models.keys;
+    const due = allPages((cursor) => keys.trimDue({ limit: PAGE, cursor }));
+    return this.each(due, async (k) => {
+      const target = retentionTrimTarget(k);
+      if (target === null) return 'skipped';
+      const command = { type: 'TrimKeyVersions', tenantId: k.tenantId, keyId: k.keyId, now: this.ports.clock.now(), minAvailableVersion: target } as const;
+      const handled = await handleTrim(this.ports, this.gateway, actor, command);
+      if (handled.position !== null) await this.views.waitFor(handled.position).catch(() => undefined);
+      return 'done';
+    });
   }
 
   private async destroy(actor: Actor, tenantId: string, keyId: string): Promise<Step> {
