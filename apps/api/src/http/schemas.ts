@@ -22,8 +22,8 @@ export const createKeySchema = z
   .object({
     tenantId: idSchema,
     name: idSchema,
-    purpose: z.enum(['sign', 'encrypt']),
-    algorithm: z.enum(['ECDSA_P256_SHA256', 'ED25519', 'RSA_PSS_2048_SHA256', 'RSA_PSS_3072_SHA256', 'AES_256_GCM']).optional(),
+    purpose: z.enum(['sign', 'encrypt', 'mac']),
+    algorithm: z.enum(['ECDSA_P256_SHA256', 'ED25519', 'RSA_PSS_2048_SHA256', 'RSA_PSS_3072_SHA256', 'AES_256_GCM', 'HMAC_SHA256', 'HMAC_SHA384', 'HMAC_SHA512']).optional(),
     provider: z.enum(['local', 'aws', 'pkcs11']).optional(),
     mode: z.enum(['wrapped', 'provider-resident']).optional(),
     rotationPeriodDays: z.number().int().min(1).max(3650).optional(),
@@ -109,6 +109,17 @@ export const decryptItemSchema = z.object({ ...decryptFields, reference: referen
 const dataKeyFields = { context: contextSchema, bits: z.union([z.literal(128), z.literal(256)]).default(256), includePlaintext: z.boolean().default(true) };
 export const dataKeySchema = z.object({ ...dataKeyFields, ...producingVersion }).strict();
 export const dataKeyItemSchema = z.object({ ...dataKeyFields, reference: referenceSchema.optional() }).strict();
+
+const macFields = { message: base64(1024 * 512), ...producingVersion };
+export const macSchema = z.object(macFields).strict();
+export const macItemSchema = z.object({ message: base64(1024 * 512), reference: referenceSchema.optional() }).strict();
+const verifyMacFields = { message: base64(1024 * 512), mac: base64(64).optional(), keyVersion: z.number().int().min(1).optional(), macString: z.string().min(1).max(512).optional() };
+const verifyMacRules = <T extends z.ZodType<{ mac?: string; macString?: string; keyVersion?: number }>>(schema: T): T =>
+  schema
+    .refine((b) => (b.mac === undefined) !== (b.macString === undefined), 'send exactly one of mac or macString')
+    .refine((b) => b.macString === undefined || b.keyVersion === undefined, 'a macString names its version; send no keyVersion with it') as unknown as T;
+export const verifyMacSchema = verifyMacRules(z.object(verifyMacFields).strict());
+export const verifyMacItemSchema = verifyMacRules(z.object({ ...verifyMacFields, reference: referenceSchema.optional() }).strict());
 
 export const signJwtSchema = z
   .object({

@@ -16,6 +16,7 @@ import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
 import { toNewEvents } from '../keys/event-context';
 import type { BreakerName, ProviderGateway } from '../provider/provider-gateway';
+import { macKeyBytes } from '../crypto/mac';
 
 /** The breaker a key's provider calls go through. */
 export const breakerFor = (purpose: KeyPurpose): BreakerName => (purpose === 'sign' ? 'kms-signing-key' : 'kms-encryption-key');
@@ -28,7 +29,7 @@ export function materialContext(tenantId: string, keyId: string, version: number
   return { purpose: 'keyledger-key-material', tenantId, keyId, keyVersion: String(version) };
 }
 
-/** Fresh secret material: a PKCS#8 DER private key for signing algorithms, 32 random bytes for AES. */
+/** Fresh secret material: a PKCS#8 DER private key for signing algorithms, 32 random bytes for AES, a hash block of random bytes for HMAC. */
 export function generateMaterial(algorithm: KeyAlgorithm): Buffer {
   const pkcs8 = (key: KeyObject): Buffer => key.export({ type: 'pkcs8', format: 'der' });
   switch (algorithm) {
@@ -42,6 +43,10 @@ export function generateMaterial(algorithm: KeyAlgorithm): Buffer {
       return pkcs8(generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey);
     case 'AES_256_GCM':
       return randomBytes(32);
+    case 'HMAC_SHA256':
+    case 'HMAC_SHA384':
+    case 'HMAC_SHA512':
+      return randomBytes(macKeyBytes(algorithm));
     default: {
       const unknown: never = algorithm;
       throw new ValidationError('algorithm', `unsupported algorithm ${String(unknown)}`);

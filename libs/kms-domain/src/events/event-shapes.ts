@@ -1,5 +1,5 @@
 import { APPROVER_ROLES, BREAK_GLASS_ACTOR } from '../break-glass/break-glass-events';
-import { ENCRYPTION_ALGORITHMS, KEY_MODES, KEY_PURPOSES, ROTATION_REASONS, SIGNING_ALGORITHMS } from '../key/key-types';
+import { ENCRYPTION_ALGORITHMS, KEY_MODES, KEY_PURPOSES, MAC_ALGORITHMS, ROTATION_REASONS, SIGNING_ALGORITHMS } from '../key/key-types';
 import type { KeyledgerEventType } from './catalogue';
 import { type DataShape, type FieldCheck, hex64, id, int, iso, nullable, oneOf, positive, ratio, scope, shape, str, stringMap, text } from './field-checks';
 
@@ -25,7 +25,7 @@ export const EVENT_DATA_SHAPES: Readonly<Record<KeyledgerEventType, DataShape>> 
   KeyCreated: {
     ...key,
     purpose: oneOf(KEY_PURPOSES),
-    algorithm: oneOf([...SIGNING_ALGORITHMS, ...ENCRYPTION_ALGORITHMS]),
+    algorithm: oneOf([...SIGNING_ALGORITHMS, ...ENCRYPTION_ALGORITHMS, ...MAC_ALGORITHMS]),
     provider: str,
     mode: oneOf(KEY_MODES),
     rotationPeriodDays: positive,

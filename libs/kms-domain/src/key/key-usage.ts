@@ -15,13 +15,15 @@ import type { KeyPurpose, KeyVersion } from './key-types';
  * Cryptographic operations on a key; sign/encrypt use the primary unless they name a version at or
  * above the encryption floor, verify/decrypt a named version.
  */
-export type KeyOperation = 'sign' | 'verify' | 'encrypt' | 'decrypt';
+export type KeyOperation = 'sign' | 'verify' | 'encrypt' | 'decrypt' | 'mac' | 'verify-mac';
 
 const PURPOSE_OF: Readonly<Record<KeyOperation, KeyPurpose>> = {
   sign: 'sign',
   verify: 'sign',
   encrypt: 'encrypt',
   decrypt: 'encrypt',
+  mac: 'mac',
+  'verify-mac': 'mac',
 };
 
 /** The key identified for an operation. */
@@ -59,7 +61,7 @@ export function authorizeKeyUse(state: KeyState, request: KeyUseRequest): KeyVer
   if (PURPOSE_OF[request.operation] !== state.purpose) {
     throw new ValidationError('operation', `a ${state.purpose} key cannot ${request.operation}`);
   }
-  const producing = request.operation === 'sign' || request.operation === 'encrypt';
+  const producing = request.operation === 'sign' || request.operation === 'encrypt' || request.operation === 'mac';
   const wanted = producing ? (request.version ?? state.primaryVersion) : request.version;
   // Versions are 1..n in order, so the one asked for is found by index (no scan).
   const version = Number.isSafeInteger(wanted) ? state.versions[Number(wanted) - 1] : undefined;
