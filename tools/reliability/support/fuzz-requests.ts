@@ -62,6 +62,8 @@ export const FUZZ_ROUTES: Readonly<Record<string, FuzzRoute>> = {
   'POST /v1/keys/{keyId}/schedule-deletion': keyRoute('schedule-deletion', 'key-admin', 'signKey', () => ({ pendingWindowDays: 30 }), { pendingWindowDays: int(7, 30) }),
   'POST /v1/keys/{keyId}/cancel-deletion': keyRoute('cancel-deletion', 'key-admin', 'signKey'),
   'POST /v1/keys/{keyId}/sign': keyRoute('sign', 'client', 'signKey', (fx) => ({ message: msg(fx) }), { message: { kind: 'b64' }, digest: { kind: 'digest' } }),
+  'POST /v1/keys/{keyId}/mac': keyRoute('mac', 'client', 'signKey', (fx) => ({ message: msg(fx) }), { message: req({ kind: 'b64' }), keyVersion: int(1, 1e9) }),
+  'POST /v1/keys/{keyId}/verify-mac': keyRoute('verify-mac', 'client', 'signKey', (fx) => ({ message: msg(fx), mac: msg(fx) }), { message: req({ kind: 'b64' }), mac: { kind: 'b64' }, keyVersion: int(1, 1e9) }),
   'POST /v1/keys/{keyId}/verify': keyRoute('verify', 'client', 'signKey', (fx) => ({ message: msg(fx), signature: fx.of(OWN_TENANT).signature }), { message: { kind: 'b64' }, digest: { kind: 'digest' }, signature: req({ kind: 'b64' }), keyVersion: int(1, 1e9) }),
   'GET /v1/keys/{keyId}/public-key': { method: 'GET', path: (fx, f) => `/v1/keys/${k(fx, f, 'signKey')}/public-key`, role: 'client', query: { version: int(1, 1e9) } },
   'GET /v1/tenants/{tenantId}/jwks.json': { method: 'GET', path: (_fx, f) => `/v1/tenants/${t(f)}/jwks.json`, role: 'client' },

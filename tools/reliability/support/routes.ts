@@ -58,6 +58,9 @@ const TABLE: Record<string, [string | 'public', 'ok' | 'reaches', Builder, ((fx:
   'POST /v1/keys/{keyId}/schedule-deletion': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/schedule-deletion`, { pendingWindowDays: 7 })],
   'POST /v1/keys/{keyId}/cancel-deletion': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign', 'schedule-deletion')}/cancel-deletion`)],
   'POST /v1/keys/{keyId}/sign': ['T  -  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/sign`, { message: fx.of(t).message })],
+  // The fixture's keys sign and encrypt: a MAC on a sign key reaches the route and is refused (400 VALIDATION_FAILED).
+  'POST /v1/keys/{keyId}/mac': ['T  -  -  -  -  -  -', 'reaches', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/mac`, { message: fx.of(t).message })],
+  'POST /v1/keys/{keyId}/verify-mac': ['T  -  -  -  -  -  -', 'reaches', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/verify-mac`, { message: fx.of(t).message, mac: fx.of(t).message })],
   'POST /v1/keys/{keyId}/verify': ['T  -  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/verify`, { message: fx.of(t).message, signature: fx.of(t).signature })],
   'GET /v1/keys/{keyId}/public-key': ['T  T  -  T  -  -  -', 'ok', async (fx, t) => get(`/v1/keys/${fx.of(t).signKey}/public-key`)],
   'GET /v1/tenants/{tenantId}/jwks.json': ['T  T  -  T  -  -  -', 'ok', async (_fx, t) => get(`/v1/tenants/${t}/jwks.json`)],
