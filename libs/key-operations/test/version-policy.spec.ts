@@ -24,6 +24,10 @@ describe('version policy', () => {
     const batch = await ops.crypto.encryptBatch('acme', key.keyId, [{ plaintext: msg }], 2);
     expect(batch).toMatchObject([{ ok: true, value: { keyVersion: 2 } }]);
     expect(await codeOf(ops.lifecycle.update(actor, 'acme', key.keyId, { minDecryptionVersion: 3 }))).toBe('VALIDATION_FAILED');
+    // Both at once, raised and lowered again: each step keeps minEncryptionVersion ≥ minDecryptionVersion.
+    expect((await ops.lifecycle.update(actor, 'acme', key.keyId, { minEncryptionVersion: 3, minDecryptionVersion: 3 })).key).toMatchObject({ minEncryptionVersion: 3, minDecryptionVersion: 3 });
+    expect((await ops.lifecycle.update(actor, 'acme', key.keyId, { minEncryptionVersion: 1, minDecryptionVersion: 1 })).key).toMatchObject({ minEncryptionVersion: 1, minDecryptionVersion: 1 });
+    expect(await codeOf(ops.lifecycle.update(actor, 'acme', key.keyId, { minEncryptionVersion: 1, minDecryptionVersion: 2 }))).toBe('VALIDATION_FAILED');
   });
 
   it('signs with a named version once allowed, and a stale tenant cannot reach the key', async () => {

@@ -162,16 +162,18 @@ export class KeyLifecycle {
   async update(actor: Actor, tenantId: string, keyId: string, input: UpdateKeyInput, ifMatch?: number): Promise<KeyResult> {
     const now = this.ports.clock.now();
     const commands: KeyCommand[] = [];
-    const raisingDecryption = input.minDecryptionVersion !== undefined && input.minEncryptionVersion !== undefined && input.minEncryptionVersion !== 0;
+    // minEncryptionVersion ≥ minDecryptionVersion must hold after each step: when both change, the
+    // encryption minimum goes first unless it drops below the current decryption minimum.
+    const currentMinDecryption = this.views.models.keys.get(tenantId, keyId)?.minDecryptionVersion ?? 1;
+    const encryptionFirst = input.minEncryptionVersion === undefined || input.minEncryptionVersion === 0 || input.minEncryptionVersion >= currentMinDecryption;
     const setEncryption = (): void => {
       if (input.minEncryptionVersion !== undefined) commands.push({ type: 'SetMinEncryptionVersion', tenantId, keyId, now, minEncryptionVersion: input.minEncryptionVersion });
     };
-    // minEncryptionVersion ≥ minDecryptionVersion holds after each step: raise the encryption one first.
-    if (raisingDecryption) setEncryption();
+    if (encryptionFirst) setEncryption();
     if (input.minDecryptionVersion !== undefined) {
       commands.push({ type: 'SetMinDecryptionVersion', tenantId, keyId, now, minDecryptionVersion: input.minDecryptionVersion });
     }
-    if (!raisingDecryption) setEncryption();
+    if (!encryptionFirst) setEncryption();
     if (input.rotationPeriodDays !== undefined) {
       commands.push({ type: 'ChangeRotationPeriod', tenantId, keyId, now, rotationPeriodDays: input.rotationPeriodDays });
     }
