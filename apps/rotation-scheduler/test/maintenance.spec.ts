@@ -1,4 +1,4 @@
-import { breakGlassStream, keyMaterialStream, keyStream, type EventStore } from '@keyledger/kms-domain';
+import { breakGlassStream, keyMaterialVersionStream, keyStream, type EventStore } from '@keyledger/kms-domain';
 import { DAY_MS, actor, keyEvents, localProvider, newWorld, schedulerOn } from './support/harness';
 
 const HOUR = 3_600_000;
@@ -38,9 +38,9 @@ describe('key deletion job', () => {
       clock.advance(6 * DAY_MS);
       expect(await s.jobs.destroyDueKeys()).toBe(true);
       expect((await store.readStream(keyStream('acme', gone.keyId))).map((e) => e.type).slice(-1)).toEqual(['KeyDestroyed']);
-      expect(await store.readStream(keyMaterialStream('acme', gone.keyId))).toEqual([]);
+      expect(await store.readStream(keyMaterialVersionStream('acme', gone.keyId, 1))).toEqual([]);
       expect((await lifecycle.get('acme', later.keyId)).key.status).toBe('PendingDeletion');
-      expect((await store.readStream(keyMaterialStream('acme', later.keyId))).length).toBe(1);
+      expect((await store.readStream(keyMaterialVersionStream('acme', later.keyId, 1))).length).toBe(1);
       expect((await lifecycle.get('acme', kept.keyId)).key.status).toBe('Enabled');
       // Idempotent: a second run (or a second replica) finds nothing to do.
       const before = await store.headPosition();
@@ -106,6 +106,39 @@ describe('break-glass expiry job', () => {
       expect(s.recorder.active).toBe(1);
       expect(await s.jobs.expireBreakGlass()).toBe(true);
       expect(await store.readStream(breakGlassStream('bg-old'))).toHaveLength(4);
+    } finally {
+      await s.runtime.close();
+      await provider.close();
+      await store.close();
+    }
+  });
+});
+
+describe('version trim job', () => {
+  it('trims only keys whose retainVersions asks for it, keeping the newest versions, and is idempotent', async () => {
+    const { store, clock } = newWorld();
+    const provider = await localProvider();
+    const s = await schedulerOn(store, provider, clock);
+    try {
+      const lifecycle = s.runtime.ops.lifecycle;
+      const retained = (await lifecycle.create(actor, { tenantId: 'acme', name: 'retained', purpose: 'encrypt' })).key;
+      const untouched = (await lifecycle.create(actor, { tenantId: 'acme', name: 'untouched', purpose: 'encrypt' })).key;
+      for (const key of [retained, untouched]) {
+        for (let i = 0; i < 3; i++) await lifecycle.rotate(actor, 'acme', key.keyId);
+        await lifecycle.update(actor, 'acme', key.keyId, { minDecryptionVersion: 4 });
+      }
+      await lifecycle.update(actor, 'acme', retained.keyId, { retainVersions: 2 });
+      expect(await s.jobs.trimRetainedVersions()).toBe(true);
+      const trimmed = (await lifecycle.get('acme', retained.keyId)).key;
+      expect(trimmed.minAvailableVersion).toBe(3);
+      expect(await store.readStream(keyMaterialVersionStream('acme', retained.keyId, 2))).toEqual([]);
+      expect((await store.readStream(keyMaterialVersionStream('acme', retained.keyId, 3))).length).toBe(1);
+      // Off by default: the other key keeps every version.
+      expect((await lifecycle.get('acme', untouched.keyId)).key.minAvailableVersion).toBe(1);
+      expect((await store.readStream(keyMaterialVersionStream('acme', untouched.keyId, 1))).length).toBe(1);
+      const before = await store.headPosition();
+      expect(await s.jobs.trimRetainedVersions()).toBe(true);
+      expect(await store.headPosition()).toBe(before);
     } finally {
       await s.runtime.close();
       await provider.close();

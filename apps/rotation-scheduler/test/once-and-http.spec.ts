@@ -64,7 +64,7 @@ describe('scheduler service', () => {
     const app = await startScheduler(config, { runtime, scheduler, logDestination: silent, observability: { httpPort: 0 } });
     try {
       const crons = app.get(SchedulerRegistry).getCronJobs();
-      expect([...crons.keys()].sort()).toEqual(['break-glass-expiry', 'key-deletion', 'rotation']);
+      expect([...crons.keys()].sort()).toEqual(['break-glass-expiry', 'key-deletion', 'rotation', 'version-trim']);
       const next = crons.get('rotation')?.nextDate().toUTC();
       expect([next?.hour, next?.minute]).toEqual([2, 0]);
       const address = app.getHttpServer().address();
@@ -84,7 +84,7 @@ describe('scheduler service', () => {
     const { runtime } = await dueFleet(0);
     const app = await startScheduler(config, { runtime, scheduler: loadSchedulerConfig({ KMS_ROTATION_ENABLED: 'false' }), logDestination: silent, observability: { httpPort: 0 } });
     try {
-      expect([...app.get(SchedulerRegistry).getCronJobs().keys()].sort()).toEqual(['break-glass-expiry', 'key-deletion']);
+      expect([...app.get(SchedulerRegistry).getCronJobs().keys()].sort()).toEqual(['break-glass-expiry', 'key-deletion', 'version-trim']);
     } finally {
       await app.close();
     }

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { InMemoryEventStore } from '@keyledger/adapters';
-import { EventStore, breakGlassDecider, breakGlassStream, keyStream, GLOBAL_SCOPE } from '@keyledger/kms-domain';
+import { EventStore, breakGlassDecider, breakGlassStream, keyMaterialVersionStream, keyStream, GLOBAL_SCOPE } from '@keyledger/kms-domain';
 import {
   AUDIT_CHECKPOINT_STREAM,
   AuditLog,
@@ -136,6 +136,33 @@ describe('audit replay rules (through the event store port)', () => {
     ]);
   });
 
+  it('finds a signer registered for a trimmed version and a trim that does not raise minAvailableVersion', async () => {
+    const at = s.ctx.now.toISOString();
+    const ids = { tenantId: 'globex', keyId: 'signing' };
+    await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyRotated', { ...ids, version: 2, previousPrimaryVersion: 1, reason: 'manual', material: { mode: 'provider-resident', providerKeyRef: 'x' }, rotatedAt: at });
+    await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyMinDecryptionVersionSet', { ...ids, minDecryptionVersion: 2, setAt: at });
+    await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyVersionsTrimmed', { ...ids, minAvailableVersion: 2, previousMinAvailableVersion: 1, trimmedAt: at });
+    expect((await verify()).findings).toEqual([]);
+    const registered = await appendRaw(store, s.ctx, 'signerregistry-global', 'SignerRegistered', {
+      kid: 'signing.v1-again', publicKey: 'pem', algorithm: 'ED25519', owner: { kind: 'key-version', ...ids, version: 1 }, validFrom: at, validUntil: null, registeredAt: at,
+    });
+    const again = await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyVersionsTrimmed', { ...ids, minAvailableVersion: 2, previousMinAvailableVersion: 2, trimmedAt: at });
+    expect(only(await verify(), 'key-lifecycle')).toEqual([
+      expect.objectContaining({ position: registered, detail: 'SignerRegistered for trimmed version 1 of globex:signing' }),
+      expect.objectContaining({ position: again, detail: 'trim to version 2 does not raise minAvailableVersion 2' }),
+    ]);
+  });
+
+  it('accepts key material in its own version stream, and finds one stored under another version', async () => {
+    const material = (version: number) => ({
+      tenantId: 'globex', keyId: 'signing', version, wrappedMaterial: 'AAEC', wrappedMaterialSha256: 'b'.repeat(64), masterKeyRef: 'm', encryptionContext: { tenantId: 'globex' }, wrappedAt: s.ctx.now.toISOString(),
+    });
+    await appendRaw(store, s.ctx, keyMaterialVersionStream('globex', 'signing', 2), 'KeyMaterialWrapped', material(2));
+    expect((await verify()).findings).toEqual([]);
+    const misplaced = await appendRaw(store, s.ctx, keyMaterialVersionStream('globex', 'signing', 3), 'KeyMaterialWrapped', material(4));
+    expect(only(await verify(), 'schema')).toEqual([expect.objectContaining({ position: misplaced, detail: expect.stringContaining('stored in keymaterialv-globex:signing:3') })]);
+  });
+
   it('finds a rotation of a disabled key', async () => {
     await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyDisabled', { tenantId: 'globex', keyId: 'signing', disabledAt: s.ctx.now.toISOString() });
     const rotated = await appendRaw(store, s.ctx, keyStream('globex', 'signing'), 'KeyRotated', {
@@ -219,7 +246,7 @@ describe('AuditLog and the checkpoint use case', () => {
   it('pages every event but key material: the leaves with their indexes, the checkpoints with leafIndex null', async () => {
     const page1 = await s.log.auditedEvents(1, 5);
     expect(page1.events.map((e) => e.leafIndex)).toEqual([0, 1, 2, 3, 4]);
-    expect(page1.events.every((e) => !e.streamName.startsWith('keymaterial-') && e.streamName !== AUDIT_CHECKPOINT_STREAM)).toBe(true);
+    expect(page1.events.every((e) => !/^keymaterialv?-/.test(e.streamName) && e.streamName !== AUDIT_CHECKPOINT_STREAM)).toBe(true);
     expect(page1.nextPosition).not.toBeNull();
     const page2 = await s.log.auditedEvents(page1.nextPosition ?? 0, 1000);
     expect(page2.events[0].leafIndex).toBe(5);
@@ -232,6 +259,6 @@ describe('AuditLog and the checkpoint use case', () => {
     const checkpoints = all.filter((e) => e.leafIndex === null);
     expect(checkpoints.map((e) => [e.streamName, e.revision])).toEqual([[AUDIT_CHECKPOINT_STREAM, 0], [AUDIT_CHECKPOINT_STREAM, 1]]);
     expect(all[all.length - 1]).toBe(checkpoints[1]);
-    expect(all.some((e) => e.streamName.startsWith('keymaterial-'))).toBe(false);
+    expect(all.some((e) => /^keymaterialv?-/.test(e.streamName))).toBe(false);
   });
 });

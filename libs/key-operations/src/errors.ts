@@ -7,6 +7,7 @@ import { KeyledgerError } from '@keyledger/kms-domain';
 export const KEY_OPERATION_ERROR_CODES = [
   'INVALID_CIPHERTEXT',
   'INVALID_SIGNATURE_INPUT',
+  'INVALID_MAC_INPUT',
   'DIGEST_NOT_SUPPORTED',
   'INVALID_JWT',
   'PRECONDITION_FAILED',

@@ -18,6 +18,9 @@ export type { CreateKeyInput, UpdateKeyInput } from './keys/key-lifecycle-operat
 export type { KeyResult, KeyView } from './keys/key-view';
 export { CryptoOperations, DATA_KEY_BITS } from './crypto/crypto-operations';
 export type { DataKeyResult, SignInput, SignOptions, SignResult, VerifyItem, VerifyOptions, VerifyResult } from './crypto/crypto-operations';
+export { MacOperations } from './crypto/mac-operations';
+export type { MacResult, VerifyMacItem, VerifyMacResult } from './crypto/mac-operations';
+export { computeMac, macKeyBytes, macMatches, macStringOf, parseMacString } from './crypto/mac';
 export type { BatchOutcome } from './crypto/batch';
 export { JwtOperations, JWT_CLOCK_TOLERANCE_SECONDS, JWT_CALLER_HEADER_FIELDS } from './crypto/jwt';
 export type { SignedJwt, VerifiedJwt, JwtRejection } from './crypto/jwt';

@@ -10,7 +10,8 @@ import { SigningFreezeOperations } from './admin/signing-freeze-operations';
 import { DEFAULT_KEY_CACHE, KeyCache } from './cache/key-cache';
 import { CryptoOperations } from './crypto/crypto-operations';
 import { JwtOperations } from './crypto/jwt';
-import { countBatchItems } from './crypto/batch-metrics';
+import { MAC_BATCH_OPERATIONS, countBatchItems } from './crypto/batch-metrics';
+import { MacOperations } from './crypto/mac-operations';
 import { KeyRetrieval } from './crypto/key-retrieval';
 import { PublicKeys } from './crypto/public-keys';
 import { noTelemetry, type KeyOperationsPorts, type KeyOperationsTelemetry, type ProviderTracer, type RetrievalTracer } from './deps';
@@ -29,6 +30,8 @@ export const INVALIDATING_EVENTS: ReadonlySet<string> = new Set<(typeof KEY_EVEN
   'KeyDeletionScheduled',
   'KeyDestroyed',
   'KeyMinDecryptionVersionSet',
+  'KeyMinEncryptionVersionSet',
+  'KeyVersionsTrimmed',
 ]);
 
 export interface KeyOperationsOptions extends KeyOperationsPorts {
@@ -75,6 +78,8 @@ export interface KeyOperationsOptions extends KeyOperationsPorts {
 export interface KeyOperations {
   readonly lifecycle: KeyLifecycle;
   readonly crypto: CryptoOperations;
+  /** HMAC on `mac` keys. */
+  readonly mac: MacOperations;
   /** Compact JWS / JWT signing and verification on signing keys. */
   readonly jwt: JwtOperations;
   readonly publicKeys: PublicKeys;
@@ -128,10 +133,13 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   const crypto = new CryptoOperations(views, retrieval, gateway, signers);
   // A batch counts as its items in the operation metrics, whichever path called it.
   countBatchItems(crypto, telemetry);
+  const mac = new MacOperations(views, retrieval);
+  countBatchItems(mac, telemetry, MAC_BATCH_OPERATIONS);
   // Every operation's outcome is counted here, whichever path (HTTP route, CLI, job) called it.
   const instrumented = instrumentOperations(
     {
       crypto,
+      mac,
       publicKeys: new PublicKeys(views, retrieval, options.clock, signers, (sessionId) => breakGlass.scopeOf(sessionId)),
       admin,
       breakGlass,
@@ -141,6 +149,7 @@ export function createKeyOperations(options: KeyOperationsOptions): KeyOperation
   return {
     lifecycle,
     crypto: instrumented.crypto,
+    mac: instrumented.mac,
     jwt: new JwtOperations(crypto, options.clock),
     publicKeys: instrumented.publicKeys,
     admin: instrumented.admin,

@@ -2,6 +2,7 @@ import type { ValidationReport } from './admin/admin-operations';
 import type { AdminOperations } from './admin/admin-operations';
 import type { BreakGlassOperations } from './break-glass/break-glass-operations';
 import type { CryptoOperations } from './crypto/crypto-operations';
+import type { MacOperations } from './crypto/mac-operations';
 import type { PublicKeys } from './crypto/public-keys';
 
 /** The operations `kms_operations_total` and `kms_errors_total` name (label `operation`). */
@@ -12,6 +13,8 @@ export const OPERATION_NAMES = [
   'decrypt',
   'rewrap',
   'data_key',
+  'mac',
+  'verify_mac',
   'public_key',
   'jwks',
   'test_key_retrieval',
@@ -114,10 +117,14 @@ const failedValidation = (result: unknown): string | undefined => {
 
 /** The facades the apps call, each operation reported once where every entry path (HTTP, CLI, jobs) passes. */
 export function instrumentOperations(
-  parts: { crypto: CryptoOperations; publicKeys: PublicKeys; admin: AdminOperations; breakGlass: BreakGlassOperations },
+  parts: { crypto: CryptoOperations; mac: MacOperations; publicKeys: PublicKeys; admin: AdminOperations; breakGlass: BreakGlassOperations },
   telemetry: OperationTelemetry,
-): { crypto: CryptoOperations; publicKeys: PublicKeys; admin: AdminOperations; breakGlass: BreakGlassOperations } {
+): { crypto: CryptoOperations; mac: MacOperations; publicKeys: PublicKeys; admin: AdminOperations; breakGlass: BreakGlassOperations } {
   return {
+    mac: instrument(parts.mac, {
+      mac: { operation: 'mac', tenant: firstArg },
+      verifyMac: { operation: 'verify_mac', tenant: firstArg },
+    }, telemetry),
     crypto: instrument(parts.crypto, {
       sign: { operation: 'sign', tenant: firstArg },
       verify: { operation: 'verify', tenant: firstArg },

@@ -1,5 +1,5 @@
 import { createHash, verify } from 'node:crypto';
-import { keyMaterialStream, keyStream } from '@keyledger/kms-domain';
+import { keyMaterialStream, keyMaterialVersionStream, keyStream } from '@keyledger/kms-domain';
 import { actor, startOps } from './support/fixture';
 
 const codeOf = async (p: Promise<unknown>): Promise<unknown> => p.then(() => 'resolved', (e: { code?: unknown }) => e.code);
@@ -11,7 +11,8 @@ describe('key lifecycle', () => {
     const { key, revision } = await ops.lifecycle.create(actor, { tenantId: 'acme', name: 'payments', purpose: 'sign' });
     expect(key).toMatchObject({ tenantId: 'acme', name: 'payments', algorithm: 'ECDSA_P256_SHA256', status: 'Enabled', primaryVersion: 1, mode: 'wrapped', provider: 'local' });
     expect(revision).toBe(0);
-    const material = await store.readStream(keyMaterialStream('acme', key.keyId));
+    const material = await store.readStream(keyMaterialVersionStream('acme', key.keyId, 1));
+    expect(await store.readStream(keyMaterialStream('acme', key.keyId))).toEqual([]);
     expect(material[0].data).toMatchObject({ version: 1, encryptionContext: { tenantId: 'acme', keyId: key.keyId, keyVersion: '1' } });
     const lifecycle = await store.readStream(keyStream('acme', key.keyId));
     expect(JSON.stringify(lifecycle)).not.toContain((material[0].data as { wrappedMaterial: string }).wrappedMaterial);

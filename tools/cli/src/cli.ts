@@ -5,6 +5,7 @@ import { auditCommand } from './commands/audit';
 import { freezeCommand, resumeCommand, statusCommand, testKeyRetrievalCommand, validateCommand } from './commands/admin';
 import { breakGlassCommand } from './commands/break-glass';
 import { keysCommand } from './commands/keys';
+import { macCommand } from './commands/mac';
 import { viewsCommand } from './commands/views';
 import { EXIT, type Command, type Context, type Env } from './context';
 import { diagnoseCommand } from './diagnose/diagnose';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   validate: validateCommand,
   keys: keysCommand,
+  mac: macCommand,
   freeze: freezeCommand,
   resume: resumeCommand,
   'break-glass': breakGlassCommand,

@@ -8,12 +8,16 @@ commands:
   validate                                 end-to-end provider check (data key, encrypt, decrypt, sign, verify)
   keys list --tenant <id>
   keys show <keyId>
-  keys create --tenant <id> --name <name> --purpose sign|encrypt [--algorithm A] [--provider P]
+  keys create --tenant <id> --name <name> --purpose sign|encrypt|mac [--algorithm A] [--provider P]
               [--mode wrapped|provider-resident] [--rotation-period-days N]
   keys rotate <keyId>... [--if-match <etag>] | keys rotate --all
                                            --all: the API's rotate-all job, followed to the end
   keys disable|enable|cancel-deletion <keyId> [--if-match <etag>]
   keys schedule-deletion <keyId> [--pending-window-days 7..30]
+  keys trim <keyId> --min-available-version N [--if-match <etag>]
+                                           destroy the material of every version below N
+  mac <keyId> (--message <text> | --message-file <path>) [--key-version N]
+                                           HMAC with a mac key; prints the kl1mac. string
   freeze --reason <text>                   stop all signing (503 SIGNING_FROZEN)
   resume                                   lift the freeze
   break-glass request (--tenant <id> | --global) --justification <text> --incident <ref> [--ttl-minutes N]

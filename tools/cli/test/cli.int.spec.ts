@@ -59,6 +59,22 @@ describe('keyledger CLI against a running API', () => {
     expect((await cli(['keys', 'schedule-deletion', keyId, '--pending-window-days', '3'], env)).code).toBe(2);
   });
 
+  it('makes a MAC with a mac key, and trims only what the version policy allows', async () => {
+    const created = await cli(['keys', 'create', '--tenant', 'acme', '--name', 'hooks', '--purpose', 'mac', '--json'], env);
+    const keyId = (JSON.parse(created.out) as { keyId: string }).keyId;
+    const made = await cli(['mac', keyId, '--message', 'webhook body'], env);
+    expect(made).toMatchObject({ code: 0 });
+    expect(made.out).toMatch(new RegExp(`^kl1mac\\.${keyId.replace('.', '\\.')}\\.v1\\.[A-Za-z0-9_-]{43}\n$`));
+    expect((await cli(['mac', keyId], env)).code).toBe(2);
+    expect((await cli(['mac', keyId, '--message', 'm', '--key-version', '1'], env)).code).toBe(0);
+    // A fresh key has nothing to trim: the API's refusal is exit 1 with its code.
+    const trim = await cli(['keys', 'trim', keyId, '--min-available-version', '2'], env);
+    expect(trim.code).toBe(1);
+    expect(trim.err).toContain('VALIDATION_FAILED');
+    expect((await cli(['keys', 'trim', keyId], env)).code).toBe(2);
+    expect((await cli(['keys', 'show', keyId], env)).out).toContain('min available version');
+  });
+
   it('exits 1 with the API error code when an operation fails, and reports each key of a batch', async () => {
     const missing = await cli(['keys', 'rotate', 'nope.0000000000000000'], env);
     expect(missing.code).toBe(1);

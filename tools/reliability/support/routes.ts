@@ -51,6 +51,8 @@ const TABLE: Record<string, [string | 'public', 'ok' | 'reaches', Builder, ((fx:
   'GET /v1/keys/{keyId}': ['T  T  -  T  -  -  -', 'ok', async (fx, t) => get(`/v1/keys/${fx.of(t).signKey}`)],
   'PATCH /v1/keys/{keyId}': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => ({ method: 'PATCH', path: `/v1/keys/${fx.of(t).signKey}`, body: { rotationPeriodDays: 45 } })],
   'POST /v1/keys/{keyId}/rotate': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/rotate`)],
+  // A fresh key has nothing to trim (400 VALIDATION_FAILED): the route is reached, the decider refuses.
+  'POST /v1/keys/{keyId}/trim': ['-  T  -  -  -  -  -', 'reaches', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/trim`, { minAvailableVersion: 2 })],
   'POST /v1/keys/{keyId}/disable': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/disable`)],
   'POST /v1/keys/{keyId}/enable': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign', 'disable')}/enable`)],
   'POST /v1/keys/{keyId}/schedule-deletion': ['-  T  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${await fx.freshKey(t, 'sign')}/schedule-deletion`, { pendingWindowDays: 7 })],
@@ -59,6 +61,9 @@ const TABLE: Record<string, [string | 'public', 'ok' | 'reaches', Builder, ((fx:
   'POST /v1/keys/{keyId}/sign-jwt': ['T  -  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/sign-jwt`, { claims: { sub: 'reliability' } })],
   // Any compact string reaches the route; whether it verifies is the JWS suite's business.
   'POST /v1/keys/{keyId}/verify-jwt': ['T  -  -  -  -  -  -', 'reaches', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/verify-jwt`, { jwt: 'eyJhbGciOiJFUzI1NiJ9.e30.AA' })],
+  // The fixture's keys sign and encrypt: a MAC on a sign key reaches the route and is refused (400 VALIDATION_FAILED).
+  'POST /v1/keys/{keyId}/mac': ['T  -  -  -  -  -  -', 'reaches', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/mac`, { message: fx.of(t).message })],
+  'POST /v1/keys/{keyId}/verify-mac': ['T  -  -  -  -  -  -', 'reaches', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/verify-mac`, { message: fx.of(t).message, mac: fx.of(t).message })],
   'POST /v1/keys/{keyId}/verify': ['T  -  -  -  -  -  -', 'ok', async (fx, t) => post(`/v1/keys/${fx.of(t).signKey}/verify`, { message: fx.of(t).message, signature: fx.of(t).signature })],
   'GET /v1/keys/{keyId}/public-key': ['T  T  -  T  -  -  -', 'ok', async (fx, t) => get(`/v1/keys/${fx.of(t).signKey}/public-key`)],
   'GET /v1/tenants/{tenantId}/jwks.json': ['T  T  -  T  -  -  -', 'ok', async (_fx, t) => get(`/v1/tenants/${t}/jwks.json`)],

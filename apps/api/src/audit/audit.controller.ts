@@ -54,7 +54,7 @@ export class AuditController {
   @ApiOperation({
     summary: 'Page the events an auditor replays (audit export/verify --from api:)',
     description:
-      'Every event of every stream except the deletable key-material streams (keymaterial-*), in global order: the Merkle ' +
+      'Every event of every stream except the deletable key-material streams (keymaterial-*, keymaterialv-*), in global order: the Merkle ' +
       "tree's leaves with their leafIndex, and the checkpoint stream's events (audit-checkpoints) with leafIndex null. Each " +
       'stream served is complete, so its hash chain, the recomputed tree and every checkpoint can be checked. Needs role ' +
       'auditor or admin and a token for all tenants (*).',

@@ -36,7 +36,7 @@ export interface CryptoDeps {
  */
 export type CryptoAction = (deps: CryptoDeps, principal: Principal, keyId: string, body: unknown) => Promise<object>;
 
-const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
+export const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
 
 function signInputOf(input: { message?: string; digest?: string; hashAlgorithm?: 'SHA-256' | 'SHA-384' | 'SHA-512' }): SignInput {
   return input.digest !== undefined ? { digest: b64(input.digest), hashAlgorithm: input.hashAlgorithm } : { message: b64(input.message as string) };
@@ -57,7 +57,7 @@ const dataKeyAnswer = (r: { ciphertext: string; keyVersion: number; plaintext: B
 });
 
 /** The batch items of `body`, after the role, tenant and rate checks (one token per item). */
-function batchOf<T extends Parameters<typeof parseBatch>[0]>(deps: CryptoDeps, principal: Principal, keyId: string, body: unknown, schema: T) {
+export function batchOf<T extends Parameters<typeof parseBatch>[0]>(deps: CryptoDeps, principal: Principal, keyId: string, body: unknown, schema: T) {
   const items = parseBatch(schema, body, (deps.batch ?? DEFAULT_BATCH_SETTINGS).maxItems) as ReturnType<T['parse']>[];
   const tenantId = deps.access.forKey(principal, parse(idSchema, keyId), CLIENTS, items.length);
   return { tenantId, items };
@@ -71,7 +71,7 @@ export const signAction: CryptoAction = async (deps, principal, keyId, body) => 
   }
   const input = parse(signSchema, body);
   const tenantId = deps.access.forKey(principal, parse(idSchema, keyId), CLIENTS);
-  return signAnswer(await deps.ops.crypto.sign(tenantId, keyId, signInputOf(input), { marshaling: input.marshaling }));
+  return signAnswer(await deps.ops.crypto.sign(tenantId, keyId, signInputOf(input), { marshaling: input.marshaling, keyVersion: input.keyVersion }));
 };
 
 export const verifyAction: CryptoAction = async (deps, principal, keyId, body) => {
@@ -102,7 +102,7 @@ export const encryptAction: CryptoAction = async (deps, principal, keyId, body) 
   }
   const input = parse(encryptSchema, body);
   const tenantId = deps.access.forKey(principal, parse(idSchema, keyId), CLIENTS);
-  return deps.ops.crypto.encrypt(tenantId, keyId, b64(input.plaintext), input.context);
+  return deps.ops.crypto.encrypt(tenantId, keyId, b64(input.plaintext), input.context, input.keyVersion);
 };
 
 export const decryptAction: CryptoAction = async (deps, principal, keyId, body) => {
@@ -135,7 +135,7 @@ export const dataKeyAction: CryptoAction = async (deps, principal, keyId, body) 
   }
   const input = parse(dataKeySchema, body);
   const tenantId = deps.access.forKey(principal, parse(idSchema, keyId), CLIENTS);
-  return dataKeyAnswer(await deps.ops.crypto.dataKey(tenantId, keyId, input.bits, input.includePlaintext, input.context));
+  return dataKeyAnswer(await deps.ops.crypto.dataKey(tenantId, keyId, input.bits, input.includePlaintext, input.context, input.keyVersion));
 };
 
 export const signJwtAction: CryptoAction = async ({ ops, access }, principal, keyId, body) => {

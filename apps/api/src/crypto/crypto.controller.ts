@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Optional, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { KeyOperations } from '@keyledger/key-operations';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { idSchema, parse, versionQuerySchema } from '../http/schemas';
 import { CLIENTS, KEY_OPERATIONS, READERS, TenantAccess } from '../keys/tenant-access';
 import { CRYPTO_DOCS } from './crypto.openapi';
+import { macAction, verifyMacAction } from './mac-actions';
 import { BATCH_SETTINGS, statusOf, type BatchSettings } from './batch-answer';
 import { dataKeyAction, decryptAction, encryptAction, rewrapAction, signAction, signJwtAction, verifyAction, verifyJwtAction, type CryptoAction, type CryptoDeps } from './crypto-actions';
 
@@ -44,6 +45,20 @@ export class CryptoController implements CryptoDeps {
   @CRYPTO_DOCS.verify
   async verify(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
     return this.run(verifyAction, p, keyId, body, res);
+  }
+
+  @Post('keys/:keyId/mac')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'HMAC of a message with a mac key (primary, or keyVersion ≥ minEncryptionVersion); batch form {batch: [...]}' })
+  async mac(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.run(macAction, p, keyId, body, res);
+  }
+
+  @Post('keys/:keyId/verify-mac')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Checks a MAC in constant time: by keyVersion, by macString, or against every verifiable version newest first; batch form {batch: [...]}' })
+  async verifyMac(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.run(verifyMacAction, p, keyId, body, res);
   }
 
   @Get('keys/:keyId/public-key')

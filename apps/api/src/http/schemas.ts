@@ -22,8 +22,8 @@ export const createKeySchema = z
   .object({
     tenantId: idSchema,
     name: idSchema,
-    purpose: z.enum(['sign', 'encrypt']),
-    algorithm: z.enum(['ECDSA_P256_SHA256', 'ED25519', 'RSA_PSS_2048_SHA256', 'RSA_PSS_3072_SHA256', 'AES_256_GCM']).optional(),
+    purpose: z.enum(['sign', 'encrypt', 'mac']),
+    algorithm: z.enum(['ECDSA_P256_SHA256', 'ED25519', 'RSA_PSS_2048_SHA256', 'RSA_PSS_3072_SHA256', 'AES_256_GCM', 'HMAC_SHA256', 'HMAC_SHA384', 'HMAC_SHA512']).optional(),
     provider: z.enum(['local', 'aws', 'pkcs11']).optional(),
     mode: z.enum(['wrapped', 'provider-resident']).optional(),
     rotationPeriodDays: z.number().int().min(1).max(3650).optional(),
@@ -32,9 +32,17 @@ export const createKeySchema = z
 export const emptySchema = z.object({}).strict();
 export const scheduleDeletionSchema = z.object({ pendingWindowDays: z.number().int().min(7).max(30).optional() }).strict();
 export const patchKeySchema = z
-  .object({ minDecryptionVersion: z.number().int().min(1).optional(), rotationPeriodDays: z.number().int().min(1).max(3650).optional() })
+  .object({
+    minDecryptionVersion: z.number().int().min(1).optional(),
+    minEncryptionVersion: z.number().int().min(0).optional(),
+    rotationPeriodDays: z.number().int().min(1).max(3650).optional(),
+    retainVersions: z.number().int().min(0).max(1000).optional(),
+  })
   .strict()
-  .refine((b) => b.minDecryptionVersion !== undefined || b.rotationPeriodDays !== undefined, 'send minDecryptionVersion and/or rotationPeriodDays');
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'send minDecryptionVersion, minEncryptionVersion, rotationPeriodDays and/or retainVersions');
+export const trimKeySchema = z.object({ minAvailableVersion: z.number().int().min(2) }).strict();
+/** `keyVersion` on encrypt, sign and data-key: a version at or above the key's minEncryptionVersion. */
+const producingVersion = { keyVersion: z.number().int().min(1).optional() };
 const DIGEST_BYTES = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 } as const;
 export const hashAlgorithmSchema = z.enum(['SHA-256', 'SHA-384', 'SHA-512']);
 export const marshalingSchema = z.enum(['der', 'raw']);
@@ -64,7 +72,7 @@ const signFields = {
   hashAlgorithm: hashAlgorithmSchema.optional(),
   marshaling: marshalingSchema.optional(),
 };
-export const signSchema = signedInputRules(z.object(signFields).strict());
+export const signSchema = signedInputRules(z.object({ ...signFields, ...producingVersion }).strict());
 export const signItemSchema = signedInputRules(z.object({ ...signFields, reference: referenceSchema.optional() }).strict());
 
 const verifyFields = {
@@ -93,14 +101,25 @@ export const verifySchema = verifyRules(z.object(verifyFields).strict());
 export const verifyItemSchema = verifyRules(z.object({ ...verifyFields, reference: referenceSchema.optional() }).strict());
 
 const encryptFields = { plaintext: base64(1024 * 256), context: contextSchema };
-export const encryptSchema = z.object(encryptFields).strict();
+export const encryptSchema = z.object({ ...encryptFields, ...producingVersion }).strict();
 export const encryptItemSchema = z.object({ ...encryptFields, reference: referenceSchema.optional() }).strict();
 const decryptFields = { ciphertext: z.string().min(1).max(1024 * 512), context: contextSchema };
 export const decryptSchema = z.object(decryptFields).strict();
 export const decryptItemSchema = z.object({ ...decryptFields, reference: referenceSchema.optional() }).strict();
 const dataKeyFields = { context: contextSchema, bits: z.union([z.literal(128), z.literal(256)]).default(256), includePlaintext: z.boolean().default(true) };
-export const dataKeySchema = z.object(dataKeyFields).strict();
+export const dataKeySchema = z.object({ ...dataKeyFields, ...producingVersion }).strict();
 export const dataKeyItemSchema = z.object({ ...dataKeyFields, reference: referenceSchema.optional() }).strict();
+
+const macFields = { message: base64(1024 * 512), ...producingVersion };
+export const macSchema = z.object(macFields).strict();
+export const macItemSchema = z.object({ message: base64(1024 * 512), reference: referenceSchema.optional() }).strict();
+const verifyMacFields = { message: base64(1024 * 512), mac: base64(64).optional(), keyVersion: z.number().int().min(1).optional(), macString: z.string().min(1).max(512).optional() };
+const verifyMacRules = <T extends z.ZodType<{ mac?: string; macString?: string; keyVersion?: number }>>(schema: T): T =>
+  schema
+    .refine((b) => (b.mac === undefined) !== (b.macString === undefined), 'send exactly one of mac or macString')
+    .refine((b) => b.macString === undefined || b.keyVersion === undefined, 'a macString names its version; send no keyVersion with it') as unknown as T;
+export const verifyMacSchema = verifyMacRules(z.object(verifyMacFields).strict());
+export const verifyMacItemSchema = verifyMacRules(z.object({ ...verifyMacFields, reference: referenceSchema.optional() }).strict());
 
 export const signJwtSchema = z
   .object({

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, KeyOperations, KeyResult, KeyView } from '@keyledger/key-operations';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
-import { createKeySchema, emptySchema, etagOf, idSchema, ifMatchOf, listQuerySchema, parse, patchKeySchema, scheduleDeletionSchema } from '../http/schemas';
+import { createKeySchema, emptySchema, etagOf, idSchema, ifMatchOf, listQuerySchema, parse, patchKeySchema, scheduleDeletionSchema, trimKeySchema } from '../http/schemas';
 import { KEY_ADMINS, KEY_OPERATIONS, READERS, TenantAccess } from './tenant-access';
 
 export const actorOf = (principal: Principal, request: FastifyRequest): Actor => ({ subject: principal.subject, correlationId: String(request.id) });
@@ -84,6 +84,15 @@ export class KeysController {
     const input = parse(patchKeySchema, body);
     const tenantId = this.access.forKey(p, parse(idSchema, keyId), KEY_ADMINS);
     return this.send(res, await this.ops.lifecycle.update(actorOf(p, req), tenantId, keyId, input, ifMatchOf(ifMatch)));
+  }
+
+  /** Destroys the material of every version below `minAvailableVersion` (≤ minDecryptionVersion and the encryption floor). */
+  @Post(':keyId/trim')
+  @HttpCode(200)
+  async trim(@CurrentPrincipal() p: Principal, @Param('keyId') keyId: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<KeyView> {
+    const { minAvailableVersion } = parse(trimKeySchema, body);
+    const tenantId = this.access.forKey(p, parse(idSchema, keyId), KEY_ADMINS);
+    return this.send(res, await this.ops.lifecycle.trim(actorOf(p, req), tenantId, keyId, minAvailableVersion, ifMatchOf(ifMatch)));
   }
 
   private send(res: FastifyReply, result: KeyResult): KeyView {

@@ -41,6 +41,8 @@ export class JobSchedule implements OnApplicationBootstrap, OnApplicationShutdow
     const s = this.settings;
     if (s.rotationEnabled) this.add('rotation', cronJob('KMS_ROTATION_CRON', s.rotationCron, () => void this.jobs.rotate()));
     else this.logger.warn('KMS_ROTATION_ENABLED=false: keys will not be rotated on schedule');
+    // The nightly run: the retention trim shares the rotation's schedule (a no-op unless a key sets retainVersions).
+    this.add('version-trim', cronJob('KMS_ROTATION_CRON', s.rotationCron, () => void this.jobs.trimRetainedVersions()));
     this.add('key-deletion', cronJob('KMS_DELETION_CRON', s.deletionCron, () => void this.jobs.destroyDueKeys()));
     this.add('break-glass-expiry', cronJob('BREAKGLASS_EXPIRY_CRON', s.breakGlassExpiryCron, () => void this.jobs.expireBreakGlass()));
     this.addAuditCheckpoints(s.auditCheckpointIntervalMinutes);

@@ -3,7 +3,7 @@ import type { RotationOutcomeLabel } from '@keyledger/observability';
 import type { SchedulerRuntime } from '../composition/scheduler-runtime';
 
 /** The scheduler's jobs, by the names used in logs and docs. */
-export const JOB_NAMES = ['rotation', 'key-deletion', 'break-glass-expiry'] as const;
+export const JOB_NAMES = ['rotation', 'key-deletion', 'break-glass-expiry', 'version-trim'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** What the jobs report to metrics; structurally a subset of the observability lib's `KmsMetrics`. */
@@ -79,6 +79,11 @@ export class SchedulerJobs {
     return this.guard('key-deletion', async () => this.finish('key-deletion', await this.runtime.maintenance.destroyDueKeys(this.actor('key-deletion'))));
   }
 
+  /** Trims old versions of the keys whose `retainVersions` is set (none by default: off). */
+  trimRetainedVersions(): Promise<boolean> {
+    return this.guard('version-trim', async () => this.finish('version-trim', await this.runtime.maintenance.trimRetainedVersions(this.actor('version-trim'))));
+  }
+
   /** Expires break-glass sessions past their ttl and records their emergency keys destroyed. */
   expireBreakGlass(): Promise<boolean> {
     return this.guard('break-glass-expiry', async () => {
@@ -97,7 +102,7 @@ export class SchedulerJobs {
 
   /** Every job once, in order (for `--once`); true when all succeeded. */
   async runAll(): Promise<boolean> {
-    const results = [await this.rotate(), await this.destroyDueKeys(), await this.expireBreakGlass()];
+    const results = [await this.rotate(), await this.trimRetainedVersions(), await this.destroyDueKeys(), await this.expireBreakGlass()];
     return results.every(Boolean);
   }
 

@@ -17,13 +17,14 @@ CREATE TABLE IF NOT EXISTS rm_counters (name TEXT PRIMARY KEY, value INTEGER NOT
 CREATE TABLE IF NOT EXISTS rm_keys (
   id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, key_id TEXT NOT NULL, status TEXT NOT NULL,
   purpose TEXT NOT NULL, mode TEXT NOT NULL, version_count INTEGER NOT NULL,
-  due_at INTEGER NOT NULL, last_rotated_at INTEGER NOT NULL, delete_after INTEGER, body TEXT NOT NULL
+  due_at INTEGER NOT NULL, last_rotated_at INTEGER NOT NULL, delete_after INTEGER, trim_due INTEGER NOT NULL, body TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rm_keys_tenant ON rm_keys (tenant_id, key_id);
 CREATE INDEX IF NOT EXISTS rm_keys_key ON rm_keys (key_id);
 CREATE INDEX IF NOT EXISTS rm_keys_due ON rm_keys (due_at, tenant_id, key_id) WHERE status = 'Enabled';
 CREATE INDEX IF NOT EXISTS rm_keys_rotated ON rm_keys (last_rotated_at, tenant_id, key_id) WHERE status = 'Enabled';
 CREATE INDEX IF NOT EXISTS rm_keys_deletion ON rm_keys (delete_after, tenant_id, key_id) WHERE status = 'PendingDeletion';
+CREATE INDEX IF NOT EXISTS rm_keys_trim ON rm_keys (tenant_id, key_id) WHERE trim_due = 1;
 CREATE INDEX IF NOT EXISTS rm_keys_status ON rm_keys (status, tenant_id, key_id);
 CREATE INDEX IF NOT EXISTS rm_keys_purpose ON rm_keys (purpose, tenant_id, key_id);
 CREATE TABLE IF NOT EXISTS rm_signers (

@@ -9,6 +9,7 @@ import {
   decodeCursor,
   decodeRotationCursor,
   deleteAfterMs,
+  isTrimDue,
   encodeCursor,
   foldPage,
   keyRowId,
@@ -57,6 +58,7 @@ const COLUMNS: { readonly [T in ReadModelTableName]: (entry: ReadModelRows[T]) =
     due_at: rotationDueMs(k),
     last_rotated_at: lastRotatedMs(k),
     delete_after: deleteAfterMs(k),
+    trim_due: isTrimDue(k) ? 1 : 0,
   }),
   signers: (s) => ({
     owner_kind: s.owner.kind,
@@ -221,6 +223,12 @@ export class SqliteReadModels implements ReadModels {
         "SELECT body, tenant_id, key_id, delete_after FROM rm_keys INDEXED BY rm_keys_deletion WHERE status = 'PendingDeletion' AND delete_after <= ? AND (delete_after, tenant_id, key_id) > (?, ?, ?) ORDER BY delete_after, tenant_id, key_id LIMIT ?",
       ).all(now.getTime(), n, t, k, page.limit + 1) as (Row & { tenant_id: string; key_id: string; delete_after: number })[];
       return this.paged(rows, page.limit, (r) => [r.delete_after, r.tenant_id, r.key_id]);
+    },
+    trimDue: (page: PageRequest): RowPage<KeyViewEntry> => {
+      requireLimit(page.limit);
+      const [t, k] = page.cursor ? decodeCursor(page.cursor, 'ss') : ['', ''];
+      const rows = this.stmt('SELECT body, tenant_id, key_id FROM rm_keys INDEXED BY rm_keys_trim WHERE trim_due = 1 AND (tenant_id, key_id) > (?, ?) ORDER BY tenant_id, key_id LIMIT ?').all(t, k, page.limit + 1) as (Row & { tenant_id: string; key_id: string })[];
+      return this.paged(rows, page.limit, (r) => [r.tenant_id, r.key_id]);
     },
     withStatus: (status: KeyStatus, page: PageRequest): RowPage<KeyViewEntry> => {
       requireLimit(page.limit);

@@ -167,6 +167,23 @@ export function foldContract(fresh: Fresh): void {
       expect(ids(m.keys.deletionDue(at(100), all))).toEqual(['globex/c']);
     });
 
+    it('lists only the keys whose retainVersions asks for a trim, until trimmed', () => {
+      const m = fresh();
+      const feed = new Feed();
+      m.apply(feed.page(ev.created('acme', 'a', 0), ev.rotated('acme', 'a', 2, 1), ev.rotated('acme', 'a', 3, 2), ev.created('acme', 'b', 0), ev.rotated('acme', 'b', 2, 1)));
+      expect(ids(m.keys.trimDue(all))).toEqual([]);
+      m.apply(feed.page(ev.retain('acme', 'a', 1, 3), ev.retain('acme', 'b', 1, 3)));
+      // minDecryptionVersion 1 holds every version: nothing is due yet.
+      expect(ids(m.keys.trimDue(all))).toEqual([]);
+      m.apply(feed.page(ev.minDecryption('acme', 'a', 3, 4), ev.minDecryption('acme', 'b', 2, 4)));
+      expect(ids(m.keys.trimDue(all))).toEqual(['acme/a', 'acme/b']);
+      expect(ids(m.keys.trimDue({ limit: 1 }))).toEqual(['acme/a']);
+      m.apply(feed.page(ev.trimmed('acme', 'a', 3, 1, 5), ev.disabled('acme', 'b', 5)));
+      expect(ids(m.keys.trimDue(all))).toEqual(['acme/b']);
+      m.apply(feed.page(ev.deletionScheduled('acme', 'b', 6)));
+      expect(ids(m.keys.trimDue(all))).toEqual([]);
+    });
+
     it('lists keys in one status by tenant then key', () => {
       const m = fresh();
       m.apply(new Feed().page(ev.created('globex', 'a', 0), ev.created('acme', 'z', 0), ev.created('acme', 'b', 0), ev.disabled('acme', 'b', 1), ev.created('acme', 'c', 0)));

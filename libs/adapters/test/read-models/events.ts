@@ -71,6 +71,10 @@ export const ev = {
   destroyed: (tenantId: string, keyId: string, day: number): Built => key(tenantId, keyId, { type: 'KeyDestroyed', schemaVersion: 1, data: { tenantId, keyId, destroyedAt: iso(day) } }),
   minDecryption: (tenantId: string, keyId: string, minDecryptionVersion: number, day: number): Built =>
     key(tenantId, keyId, { type: 'KeyMinDecryptionVersionSet', schemaVersion: 1, data: { tenantId, keyId, minDecryptionVersion, setAt: iso(day) } }),
+  retain: (tenantId: string, keyId: string, retainVersions: number, day: number): Built =>
+    key(tenantId, keyId, { type: 'KeyRetainVersionsSet', schemaVersion: 1, data: { tenantId, keyId, retainVersions, setAt: iso(day) } }),
+  trimmed: (tenantId: string, keyId: string, minAvailableVersion: number, previousMinAvailableVersion: number, day: number): Built =>
+    key(tenantId, keyId, { type: 'KeyVersionsTrimmed', schemaVersion: 1, data: { tenantId, keyId, minAvailableVersion, previousMinAvailableVersion, trimmedAt: iso(day) } }),
   periodChanged: (tenantId: string, keyId: string, rotationPeriodDays: number, day: number): Built =>
     key(tenantId, keyId, { type: 'KeyRotationPeriodChanged', schemaVersion: 1, data: { tenantId, keyId, rotationPeriodDays, changedAt: iso(day) } }),
   rotationFailed: (tenantId: string, keyId: string, primaryVersion: number, day: number): Built =>

@@ -281,6 +281,7 @@ describe('SqliteReadModels on a file', () => {
       ['keys.recentlyRotated', (m) => m.keys.recentlyRotated(2), /INDEX rm_keys_rotated$/],
       ['keys.deletionDue', (m) => m.keys.deletionDue(now, { limit: 2 }), /INDEX rm_keys_deletion /],
       ['keys.withStatus', (m) => m.keys.withStatus('Disabled', { limit: 2 }), /INDEX rm_keys_status /],
+      ['keys.trimDue', (m) => m.keys.trimDue({ limit: 2 }), /INDEX rm_keys_trim /],
       ['signers.activeBreakGlass', (m) => m.signers.activeBreakGlass(), /INDEX rm_signers_kind \(owner_kind=\? AND status=\?\)/],
       ['signers.keysNeedingSigners', (m) => m.signers.keysNeedingSigners({ limit: 2 }), /INDEX rm_keys_purpose .*INDEX rm_signers_key .*INDEX rm_signers_key /],
       ['sessions.withStatus', (m) => m.sessions.withStatus('Active', { limit: 2 }), /INDEX rm_sessions_status /],

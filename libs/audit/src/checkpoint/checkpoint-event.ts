@@ -11,7 +11,7 @@ export const AUDIT_CHECKPOINT_STREAM = 'audit-checkpoints';
 export const AUDIT_COSIGNATURE_STREAM = 'audit-cosignatures';
 
 /** Streams left out of the Merkle tree: deletable key material, and the checkpoints themselves. */
-export const UNAUDITED_CATEGORIES: readonly string[] = ['keymaterial'];
+export const UNAUDITED_CATEGORIES: readonly string[] = ['keymaterial', 'keymaterialv'];
 
 /**
  * A signed tree head over the first `treeSize` audited events in global order. `note` is the C2SP

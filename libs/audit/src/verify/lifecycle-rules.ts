@@ -7,13 +7,16 @@ interface KeyTrack {
   status: Status;
   primary: number;
   deleteAfter: number;
+  /** Versions below it were trimmed. */
+  minAvailable: number;
 }
 
 /**
  * Key lifecycle rules replayed from the key streams: a key starts with KeyCreated; rotation only
  * while Enabled and to the next version; state changes only from the states that allow them;
- * destruction only after the pending window; and nothing at all happens to a destroyed key, in
- * its own stream, its material stream or the signer registry.
+ * destruction only after the pending window; trims only raise minAvailableVersion; nothing at all
+ * happens to a destroyed key, in its own stream, its material stream or the signer registry; and
+ * no material or signer is recorded for a trimmed version.
  */
 export class LifecycleRules {
   private readonly keys = new Map<string, KeyTrack>();
@@ -31,7 +34,7 @@ export class LifecycleRules {
     const k = this.keys.get(name);
     if (e.type === 'KeyCreated') {
       if (k) return 'KeyCreated for a key that already exists';
-      this.keys.set(name, { status: 'Enabled', primary: 1, deleteAfter: 0 });
+      this.keys.set(name, { status: 'Enabled', primary: 1, deleteAfter: 0, minAvailable: 1 });
       return null;
     }
     if (!k) return `${e.type} before KeyCreated`;
@@ -40,10 +43,11 @@ export class LifecycleRules {
   }
 
   private useProblem(event: Extract<KeyledgerEvent, { type: 'KeyMaterialWrapped' | 'SignerRegistered' }>): string | null {
-    const owner = event.type === 'SignerRegistered' ? event.data.owner : { kind: 'key-version' as const, tenantId: event.data.tenantId, keyId: event.data.keyId };
+    const owner = event.type === 'SignerRegistered' ? event.data.owner : { kind: 'key-version' as const, tenantId: event.data.tenantId, keyId: event.data.keyId, version: event.data.version };
     if (owner.kind !== 'key-version') return null;
     const k = this.keys.get(`${owner.tenantId}:${owner.keyId}`);
-    return k?.status === 'Destroyed' ? `${event.type} for destroyed key ${owner.tenantId}:${owner.keyId}` : null;
+    if (k?.status === 'Destroyed') return `${event.type} for destroyed key ${owner.tenantId}:${owner.keyId}`;
+    return k !== undefined && owner.version < k.minAvailable ? `${event.type} for trimmed version ${owner.version} of ${owner.tenantId}:${owner.keyId}` : null;
   }
 }
 
@@ -82,7 +86,16 @@ function transition(k: KeyTrack, e: Exclude<KeyEvent, { type: 'KeyCreated' }>): 
       if (from === 'PendingDeletion') return refused(e.type, from);
       return e.data.minDecryptionVersion > k.primary ? `minimum version ${e.data.minDecryptionVersion} above primary ${k.primary}` : null;
     case 'KeyRotationPeriodChanged':
+    case 'KeyMinEncryptionVersionSet':
+    case 'KeyRetainVersionsSet':
       return from === 'PendingDeletion' ? refused(e.type, from) : null;
+    case 'KeyVersionsTrimmed': {
+      if (from === 'PendingDeletion') return refused(e.type, from);
+      const previous = k.minAvailable;
+      k.minAvailable = Math.max(previous, e.data.minAvailableVersion);
+      if (e.data.minAvailableVersion <= previous) return `trim to version ${e.data.minAvailableVersion} does not raise minAvailableVersion ${previous}`;
+      return e.data.minAvailableVersion > k.primary ? `trim to version ${e.data.minAvailableVersion} above primary ${k.primary}` : null;
+    }
     case 'KeyRotationFailed':
       // A failed attempt changes nothing; it must still name the current primary.
       return e.data.primaryVersion === k.primary ? null : `failed rotation names primary ${e.data.primaryVersion}, the key's is ${k.primary}`;

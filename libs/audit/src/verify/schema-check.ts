@@ -61,14 +61,16 @@ function checkEventSchema(event: RecordedEvent): SchemaResult {
     if (!result.ok) return bad(decodeProblem(event, result.fault));
     decoded = result.event;
   }
-  const inStream = rule.prefix === null ? streamName === rule.exact : streamName.startsWith(rule.prefix);
+  // Key material lives in the key's shared stream (older versions) or in a stream per version.
+  const category = rule.category === 'keymaterial' && streamName.startsWith('keymaterialv-') ? 'keymaterialv' : rule.category;
+  const inStream = rule.prefix === null ? streamName === rule.exact : category === 'keymaterialv' || streamName.startsWith(rule.prefix);
   if (!inStream) return bad(`${type} does not belong in stream ${streamName}`);
   if (rule.audit !== null) {
     const shape = shapeProblem(event.data, rule.audit.shape);
     if (shape !== null) return bad(`${type}: ${shape}`);
   }
   const data = (decoded === null ? event.data : decoded.data) as Record<string, unknown>;
-  const ids = streamIdProblem(rule.category, streamName, data);
+  const ids = streamIdProblem(category, streamName, data);
   if (ids !== null) return bad(`${type}: ${ids}`);
   const metadata = metadataProblem(event.metadata);
   return metadata === null ? { ok: true, event: decoded } : bad(metadata);
@@ -89,6 +91,10 @@ function streamIdProblem(category: string, streamName: string, data: Record<stri
       const sep = at + tenantId.length;
       const same = streamName.length === sep + 1 + keyId.length && streamName.startsWith(tenantId, at) && streamName.charCodeAt(sep) === 58 && streamName.endsWith(keyId);
       return same ? null : mismatch(`${category}-${tenantId}:${keyId}`, streamName);
+    }
+    case 'keymaterialv': {
+      const expected = `keymaterialv-${String(data.tenantId)}:${String(data.keyId)}:${String(data.version)}`;
+      return streamName === expected ? null : mismatch(expected, streamName);
     }
     case 'breakglass':
       return idProblem('breakglass-', String(data.sessionId), streamName);

@@ -1,6 +1,7 @@
 import type { KeyOperationsTelemetry } from '../deps';
 import type { BatchOutcome } from './batch';
 import type { CryptoOperations } from './crypto-operations';
+import type { MacOperations } from './mac-operations';
 
 /** The batch methods and the operation each item counts as (the single call's name). */
 const BATCH_OPERATIONS = {
@@ -11,6 +12,9 @@ const BATCH_OPERATIONS = {
   rewrapBatch: 'rewrap',
   dataKeyBatch: 'data_key',
 } as const satisfies Partial<Record<keyof CryptoOperations, string>>;
+
+/** The MAC batch methods and the operation each item counts as. */
+export const MAC_BATCH_OPERATIONS = { macBatch: 'mac', verifyMacBatch: 'verify_mac' } as const satisfies Partial<Record<keyof MacOperations, string>>;
 
 const REFUSALS: ReadonlySet<string> = new Set(['SIGNING_FROZEN', 'CIRCUIT_OPEN']);
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
@@ -23,17 +27,17 @@ const codeOf = (error: unknown): string => {
  * Makes a batch count as its items in `kms_operations_total` and `kms_errors_total`: each item
  * once, by its own outcome; a batch refused as a whole counts each of its items with that code.
  */
-export function countBatchItems(crypto: CryptoOperations, telemetry: KeyOperationsTelemetry): void {
-  for (const [method, operation] of Object.entries(BATCH_OPERATIONS) as [keyof typeof BATCH_OPERATIONS, string][]) {
-    const original = crypto[method].bind(crypto) as (tenantId: string, keyId: string, items: readonly unknown[]) => Promise<BatchOutcome<unknown>[]>;
+export function countBatchItems<T extends object>(crypto: T, telemetry: KeyOperationsTelemetry, table: Readonly<Record<string, string>> = BATCH_OPERATIONS): void {
+  for (const [method, operation] of Object.entries(table)) {
+    const original = ((crypto as Record<string, (...a: unknown[]) => unknown>)[method]).bind(crypto) as (tenantId: string, keyId: string, items: readonly unknown[], ...rest: unknown[]) => Promise<BatchOutcome<unknown>[]>;
     const failed = (code: string, tenantId: string): void => {
       telemetry.operation(operation, REFUSALS.has(code) ? 'refused' : 'error');
       telemetry.error(operation, code, tenantId);
     };
-    const counted = async (tenantId: string, keyId: string, items: readonly unknown[]): Promise<BatchOutcome<unknown>[]> => {
+    const counted = async (tenantId: string, keyId: string, items: readonly unknown[], ...rest: unknown[]): Promise<BatchOutcome<unknown>[]> => {
       let outcomes: BatchOutcome<unknown>[];
       try {
-        outcomes = await original(tenantId, keyId, items);
+        outcomes = await original(tenantId, keyId, items, ...rest);
       } catch (error) {
         const code = codeOf(error);
         for (let i = 0; i < items.length; i++) failed(code, tenantId);

@@ -30,6 +30,8 @@ import { lookupKey } from './lookup';
 export interface SignOptions {
   /** ECDSA: `der` (default) or `raw` r‖s; other algorithms have one form. */
   readonly marshaling?: SignatureMarshaling;
+  /** The version to sign with (at least the key's minEncryptionVersion); the primary when absent. */
+  readonly keyVersion?: number;
 }
 
 export interface SignResult {
@@ -86,7 +88,7 @@ export class CryptoOperations {
   private readonly verifier: SignatureVerifier;
 
   async sign(tenantId: string, keyId: string, input: SignInput, options: SignOptions = {}): Promise<SignResult> {
-    const { key, version } = this.signingKey(tenantId, keyId);
+    const { key, version } = this.signingKey(tenantId, keyId, options.keyVersion);
     return this.signWith(key, version, await this.signingMaterial(key, version), input, options.marshaling ?? 'der');
   }
 
@@ -95,14 +97,14 @@ export class CryptoOperations {
    * JWS header names the kid it is signed with, so it is built after the version is chosen).
    */
   async signComposed(tenantId: string, keyId: string, compose: (kid: string, algorithm: KeySigningAlgorithm) => Uint8Array, options: SignOptions = {}): Promise<SignResult> {
-    const { key, version } = this.signingKey(tenantId, keyId);
+    const { key, version } = this.signingKey(tenantId, keyId, options.keyVersion);
     const message = compose(kidOf(keyId, version.version), key.algorithm as KeySigningAlgorithm);
     return this.signWith(key, version, await this.signingMaterial(key, version), { message }, options.marshaling ?? 'der');
   }
 
-  /** Signs every item with the primary version; the key, freeze and material are checked once for all. */
-  async signBatch(tenantId: string, keyId: string, items: readonly { readonly input: SignInput; readonly marshaling?: SignatureMarshaling }[]): Promise<BatchOutcome<SignResult>[]> {
-    const { key, version } = this.signingKey(tenantId, keyId);
+  /** Signs every item with the primary version (or `keyVersion`); the key, freeze and material are checked once for all. */
+  async signBatch(tenantId: string, keyId: string, items: readonly { readonly input: SignInput; readonly marshaling?: SignatureMarshaling }[], keyVersion?: number): Promise<BatchOutcome<SignResult>[]> {
+    const { key, version } = this.signingKey(tenantId, keyId, keyVersion);
     const material = await this.signingMaterial(key, version);
     return settleAll(items, (item) => this.signWith(key, version, material, item.input, item.marshaling ?? 'der'));
   }
@@ -147,15 +149,15 @@ export class CryptoOperations {
     });
   }
 
-  /** Seals with the primary version into a self-describing `kl1.` ciphertext. */
-  async encrypt(tenantId: string, keyId: string, plaintext: Uint8Array, context?: unknown): Promise<{ ciphertext: string; keyVersion: number }> {
+  /** Seals with the primary version (or `keyVersion`, at least minEncryptionVersion) into a self-describing `kl1.` ciphertext. */
+  async encrypt(tenantId: string, keyId: string, plaintext: Uint8Array, context?: unknown, keyVersion?: number): Promise<{ ciphertext: string; keyVersion: number }> {
     const ctx = requireContext(context);
-    const { version, secret } = await this.sealingKey(tenantId, keyId);
+    const { version, secret } = await this.sealingKey(tenantId, keyId, keyVersion);
     return { ciphertext: sealCiphertext(secret, { tenantId, keyId, version: version.version }, plaintext, ctx), keyVersion: version.version };
   }
 
-  async encryptBatch(tenantId: string, keyId: string, items: readonly { readonly plaintext: Uint8Array; readonly context?: unknown }[]): Promise<BatchOutcome<{ ciphertext: string; keyVersion: number }>[]> {
-    const { version, secret } = await this.sealingKey(tenantId, keyId);
+  async encryptBatch(tenantId: string, keyId: string, items: readonly { readonly plaintext: Uint8Array; readonly context?: unknown }[], keyVersion?: number): Promise<BatchOutcome<{ ciphertext: string; keyVersion: number }>[]> {
+    const { version, secret } = await this.sealingKey(tenantId, keyId, keyVersion);
     const seal = ciphertextSealer(secret, { tenantId, keyId, version: version.version }, items.length);
     return settleAll(items, async (item) => ({ ciphertext: seal(item.plaintext, requireContext(item.context)), keyVersion: version.version }));
   }
@@ -197,19 +199,19 @@ export class CryptoOperations {
   }
 
   /** Like KMS GenerateDataKey: a fresh data key sealed under the tenant key, plaintext only when asked. */
-  async dataKey(tenantId: string, keyId: string, bits: number, includePlaintext: boolean, context?: unknown): Promise<DataKeyResult> {
+  async dataKey(tenantId: string, keyId: string, bits: number, includePlaintext: boolean, context?: unknown, keyVersion?: number): Promise<DataKeyResult> {
     // Not through dataKeyBatch: that one is counted per item by the facade (batch-metrics.ts).
-    const [outcome] = await this.dataKeys(tenantId, keyId, [{ bits, includePlaintext, context }]);
+    const [outcome] = await this.dataKeys(tenantId, keyId, [{ bits, includePlaintext, context }], keyVersion);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   }
 
-  async dataKeyBatch(tenantId: string, keyId: string, items: readonly { readonly bits: number; readonly includePlaintext: boolean; readonly context?: unknown }[]): Promise<BatchOutcome<DataKeyResult>[]> {
-    return this.dataKeys(tenantId, keyId, items);
+  async dataKeyBatch(tenantId: string, keyId: string, items: readonly { readonly bits: number; readonly includePlaintext: boolean; readonly context?: unknown }[], keyVersion?: number): Promise<BatchOutcome<DataKeyResult>[]> {
+    return this.dataKeys(tenantId, keyId, items, keyVersion);
   }
 
-  private async dataKeys(tenantId: string, keyId: string, items: readonly { readonly bits: number; readonly includePlaintext: boolean; readonly context?: unknown }[]): Promise<BatchOutcome<DataKeyResult>[]> {
-    const { version, secret } = await this.sealingKey(tenantId, keyId);
+  private async dataKeys(tenantId: string, keyId: string, items: readonly { readonly bits: number; readonly includePlaintext: boolean; readonly context?: unknown }[], keyVersion?: number): Promise<BatchOutcome<DataKeyResult>[]> {
+    const { version, secret } = await this.sealingKey(tenantId, keyId, keyVersion);
     const seal = ciphertextSealer(secret, { tenantId, keyId, version: version.version }, items.length);
     return settleAll(items, async (item) => {
       if (!(DATA_KEY_BITS as readonly number[]).includes(item.bits)) throw new ValidationError('bits', 'expected 128 or 256');
@@ -223,10 +225,10 @@ export class CryptoOperations {
     });
   }
 
-  private signingKey(tenantId: string, keyId: string): { key: ExistingKeyState; version: KeyVersion } {
+  private signingKey(tenantId: string, keyId: string, keyVersion?: number): { key: ExistingKeyState; version: KeyVersion } {
     const key = lookupKey(this.views, tenantId, keyId);
     assertSigningAllowed(...freezeStatesOf(this.views.models.freeze, tenantId));
-    return { key, version: authorizeKeyUse(key, { tenantId, keyId, operation: 'sign' }) };
+    return { key, version: authorizeKeyUse(key, { tenantId, keyId, operation: 'sign', version: keyVersion }) };
   }
 
   private async signingMaterial(key: ExistingKeyState, version: KeyVersion): Promise<SigningMaterial> {
@@ -263,9 +265,9 @@ export class CryptoOperations {
     return result(signMessage(algorithm, material.privateKey, input.message));
   }
 
-  private async sealingKey(tenantId: string, keyId: string): Promise<{ key: ExistingKeyState; version: KeyVersion; secret: KeyObject }> {
+  private async sealingKey(tenantId: string, keyId: string, keyVersion?: number): Promise<{ key: ExistingKeyState; version: KeyVersion; secret: KeyObject }> {
     const key = lookupKey(this.views, tenantId, keyId);
-    const version = authorizeKeyUse(key, { tenantId, keyId, operation: 'encrypt' });
+    const version = authorizeKeyUse(key, { tenantId, keyId, operation: 'encrypt', version: keyVersion });
     return { key, version, secret: (await this.retrieval.secret(key, version)).key.secretKey };
   }
 

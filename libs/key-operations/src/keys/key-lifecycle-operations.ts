@@ -16,6 +16,7 @@ import {
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
 import { breakerFor, provisionMaterial } from '../material/key-material';
+import { handleTrim } from './key-trim';
 import type { ProviderGateway } from '../provider/provider-gateway';
 import type { KeyViews } from '../views/key-views';
 import { handleCommand, type Loaded } from '../commands/command-handler';
@@ -37,7 +38,11 @@ export interface CreateKeyInput {
 /** Changes PATCH accepts. */
 export interface UpdateKeyInput {
   readonly minDecryptionVersion?: number;
+  /** 0 = only the primary; else minDecryptionVersion..primary. */
+  readonly minEncryptionVersion?: number;
   readonly rotationPeriodDays?: number;
+  /** Newest versions the scheduler's nightly trim keeps; 0 = off. */
+  readonly retainVersions?: number;
 }
 
 const MAX_NAME_LENGTH = 100;
@@ -157,16 +162,38 @@ export class KeyLifecycle {
   async update(actor: Actor, tenantId: string, keyId: string, input: UpdateKeyInput, ifMatch?: number): Promise<KeyResult> {
     const now = this.ports.clock.now();
     const commands: KeyCommand[] = [];
+    // minEncryptionVersion ≥ minDecryptionVersion must hold after each step: when both change, the
+    // encryption minimum goes first unless it drops below the current decryption minimum.
+    const currentMinDecryption = this.views.models.keys.get(tenantId, keyId)?.minDecryptionVersion ?? 1;
+    const encryptionFirst = input.minEncryptionVersion === undefined || input.minEncryptionVersion === 0 || input.minEncryptionVersion >= currentMinDecryption;
+    const setEncryption = (): void => {
+      if (input.minEncryptionVersion !== undefined) commands.push({ type: 'SetMinEncryptionVersion', tenantId, keyId, now, minEncryptionVersion: input.minEncryptionVersion });
+    };
+    if (encryptionFirst) setEncryption();
     if (input.minDecryptionVersion !== undefined) {
       commands.push({ type: 'SetMinDecryptionVersion', tenantId, keyId, now, minDecryptionVersion: input.minDecryptionVersion });
     }
+    if (!encryptionFirst) setEncryption();
     if (input.rotationPeriodDays !== undefined) {
       commands.push({ type: 'ChangeRotationPeriod', tenantId, keyId, now, rotationPeriodDays: input.rotationPeriodDays });
     }
-    if (commands.length === 0) throw new ValidationError('body', 'expected minDecryptionVersion and/or rotationPeriodDays');
+    if (input.retainVersions !== undefined) {
+      commands.push({ type: 'SetRetainVersions', tenantId, keyId, now, retainVersions: input.retainVersions });
+    }
+    if (commands.length === 0) throw new ValidationError('body', 'expected minDecryptionVersion, minEncryptionVersion, rotationPeriodDays and/or retainVersions');
     let result: KeyResult | undefined;
     for (const [i, command] of commands.entries()) result = await this.simple(actor, command, i === 0 ? ifMatch : undefined);
     return result as KeyResult;
+  }
+
+  /**
+   * Destroys the material of every version below `minAvailableVersion` (≤ both minimums). The
+   * decider's guards run first, then the material streams (and provider-resident objects) of those
+   * versions are deleted, then `KeyVersionsTrimmed` is recorded; the signer registry retires their
+   * signers when it sees the event.
+   */
+  async trim(actor: Actor, tenantId: string, keyId: string, minAvailableVersion: number, ifMatch?: number): Promise<KeyResult> {
+    return this.finish(await handleTrim(this.ports, this.gateway, actor, { type: 'TrimKeyVersions', tenantId, keyId, now: this.ports.clock.now(), minAvailableVersion }, ifMatch));
   }
 
   private async switched(actor: Actor, command: KeyCommand, enabled: boolean, ifMatch?: number): Promise<KeyResult> {

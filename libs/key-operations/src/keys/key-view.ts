@@ -12,8 +12,15 @@ export interface KeyView {
   readonly status: ExistingKeyState['status'];
   readonly primaryVersion: number;
   readonly minDecryptionVersion: number;
+  /** 0 = encrypt/sign use only the primary. */
+  readonly minEncryptionVersion: number;
+  /** Versions below it were trimmed (their material is destroyed). */
+  readonly minAvailableVersion: number;
+  /** Newest versions the nightly trim keeps; 0 = off. */
+  readonly retainVersions: number;
   readonly rotationPeriodDays: number;
-  readonly versions: readonly { readonly version: number; readonly createdAt: string }[];
+  /** Every version, trimmed ones too (`destroyed: true`). */
+  readonly versions: readonly { readonly version: number; readonly createdAt: string; readonly destroyed: boolean }[];
   readonly createdAt: string;
   readonly lastRotatedAt: string;
   readonly deleteAfter: string | null;
@@ -47,8 +54,11 @@ export function toKeyView(state: ExistingKeyState, now: Date): KeyView {
     status: state.status,
     primaryVersion: state.primaryVersion,
     minDecryptionVersion: state.minDecryptionVersion,
+    minEncryptionVersion: state.minEncryptionVersion,
+    minAvailableVersion: state.minAvailableVersion,
+    retainVersions: state.retainVersions,
     rotationPeriodDays: state.rotationPeriodDays,
-    versions: state.versions.map(({ version, createdAt }) => ({ version, createdAt })),
+    versions: state.versions.map(({ version, createdAt }) => ({ version, createdAt, destroyed: version < state.minAvailableVersion })),
     createdAt: state.createdAt,
     lastRotatedAt: state.lastRotatedAt,
     deleteAfter: state.status === 'PendingDeletion' ? state.deleteAfter : null,

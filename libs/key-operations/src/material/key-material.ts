@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'no
 import {
   decodeKeyMaterialEvent,
   keyMaterialStream,
+  keyMaterialVersionStream,
   ValidationError,
   type EncryptionContext,
   type KeyAlgorithm,
@@ -15,6 +16,7 @@ import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
 import { toNewEvents } from '../keys/event-context';
 import type { BreakerName, ProviderGateway } from '../provider/provider-gateway';
+import { macKeyBytes } from '../crypto/mac';
 
 /** The breaker a key's provider calls go through. */
 export const breakerFor = (purpose: KeyPurpose): BreakerName => (purpose === 'sign' ? 'kms-signing-key' : 'kms-encryption-key');
@@ -27,7 +29,7 @@ export function materialContext(tenantId: string, keyId: string, version: number
   return { purpose: 'keyledger-key-material', tenantId, keyId, keyVersion: String(version) };
 }
 
-/** Fresh secret material: a PKCS#8 DER private key for signing algorithms, 32 random bytes for AES. */
+/** Fresh secret material: a PKCS#8 DER private key for signing algorithms, 32 random bytes for AES, a hash block of random bytes for HMAC. */
 export function generateMaterial(algorithm: KeyAlgorithm): Buffer {
   const pkcs8 = (key: KeyObject): Buffer => key.export({ type: 'pkcs8', format: 'der' });
   switch (algorithm) {
@@ -41,6 +43,10 @@ export function generateMaterial(algorithm: KeyAlgorithm): Buffer {
       return pkcs8(generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey);
     case 'AES_256_GCM':
       return randomBytes(32);
+    case 'HMAC_SHA256':
+    case 'HMAC_SHA384':
+    case 'HMAC_SHA512':
+      return randomBytes(macKeyBytes(algorithm));
     default: {
       const unknown: never = algorithm;
       throw new ValidationError('algorithm', `unsupported algorithm ${String(unknown)}`);
@@ -98,11 +104,22 @@ export async function provisionMaterial(
         wrappedAt: now.toISOString(),
       },
     };
-    await ports.store.append(keyMaterialStream(spec.tenantId, spec.keyId), toNewEvents([event], actor, now, ports.ids));
+    // One stream per version, so a trim can shred a version alone (O(1) reads, no per-key scan).
+    await ports.store.append(keyMaterialVersionStream(spec.tenantId, spec.keyId, spec.version), toNewEvents([event], actor, now, ports.ids));
     return { mode: 'wrapped', wrappedMaterialSha256: sha, masterKeyRef: gateway.provider.masterKeyId };
   } finally {
     plaintext.fill(0);
   }
+}
+
+/**
+ * The stored wrapped-material records of one version: its own stream, else (versions written before
+ * per-version streams) the key's shared material stream.
+ */
+export async function wrappedRecordsOf(ports: KeyOperationsPorts, tenantId: string, keyId: string, version: number): Promise<KeyMaterialWrapped['data'][]> {
+  const own = await readWholeStream(ports.store, keyMaterialVersionStream(tenantId, keyId, version));
+  const recorded = own.length > 0 ? own : await readWholeStream(ports.store, keyMaterialStream(tenantId, keyId));
+  return recorded.map((r) => decodeKeyMaterialEvent(r).data).filter((d) => d.version === version);
 }
 
 /**
@@ -116,10 +133,7 @@ export async function unwrapMaterial(
   version: number,
   ref: Extract<KeyMaterialRef, { mode: 'wrapped' }>,
 ): Promise<Buffer> {
-  const recorded = await readWholeStream(ports.store, keyMaterialStream(key.tenantId, key.keyId));
-  const match = recorded
-    .map((r) => decodeKeyMaterialEvent(r).data)
-    .find((d) => d.version === version && d.wrappedMaterialSha256 === ref.wrappedMaterialSha256);
+  const match = (await wrappedRecordsOf(ports, key.tenantId, key.keyId, version)).find((d) => d.wrappedMaterialSha256 === ref.wrappedMaterialSha256);
   if (!match) {
     throw new KeyOperationError('KEY_MATERIAL_UNAVAILABLE', `Key ${key.keyId} version ${version} has no stored material`);
   }

@@ -1,4 +1,6 @@
-import { isConcurrencyConflict, keyMaterialStream, type ExistingKeyState, type RowPage } from '@keyledger/kms-domain';
+import { isConcurrencyConflict, retentionTrimTarget, type ExistingKeyState, type RowPage } from '@keyledger/kms-domain';
+import { handleTrim } from '../keys/key-trim';
+import { shredAllMaterial } from '../material/material-shredding';
 import type { Actor, KeyOperationsPorts } from '../deps';
 import { KeyOperationError } from '../errors';
 import { handleKeyCommand, loadKey } from '../keys/key-repository';
@@ -70,6 +72,24 @@ export class KeyMaintenance {
     };
   }
 
+  /**
+   * The nightly retention trim: every key whose `retainVersions` asks for one (read through the
+   * read model's trim-due index, so keys without the setting cost nothing) keeps its newest
+   * `retainVersions` versions, never past minDecryptionVersion or the encryption floor.
+   */
+  async trimRetainedVersions(actor: Actor): Promise<MaintenanceReport> {
+    const keys = this.views.models.keys;
+    const due = allPages((cursor) => keys.trimDue({ limit: PAGE, cursor }));
+    return this.each(due, async (k) => {
+      const target = retentionTrimTarget(k);
+      if (target === null) return 'skipped';
+      const command = { type: 'TrimKeyVersions', tenantId: k.tenantId, keyId: k.keyId, now: this.ports.clock.now(), minAvailableVersion: target } as const;
+      const handled = await handleTrim(this.ports, this.gateway, actor, command);
+      if (handled.position !== null) await this.views.waitFor(handled.position).catch(() => undefined);
+      return 'done';
+    });
+  }
+
   private async destroy(actor: Actor, tenantId: string, keyId: string): Promise<Step> {
     const loaded = await loadKey(this.ports.store, tenantId, keyId);
     if (loaded.state.status !== 'PendingDeletion' || !reached(this.ports.clock.now(), loaded.state.deleteAfter)) return 'skipped';
@@ -82,7 +102,7 @@ export class KeyMaintenance {
     }
     await this.destroyResidentObjects(loaded.state);
     this.residentGone.set(`${tenantId}:${keyId}`, this.ports.clock.now().getTime());
-    await this.ports.store.deleteStream(keyMaterialStream(tenantId, keyId));
+    await shredAllMaterial(this.ports, loaded.state);
     return 'done';
   }
 
@@ -99,11 +119,7 @@ export class KeyMaintenance {
       done = await this.destroyResidentObjects(key);
       this.residentGone.set(id, destroyedAt);
     }
-    const stream = keyMaterialStream(key.tenantId, key.keyId);
-    if ((await this.ports.store.readStream(stream, { maxCount: 1 })).length > 0) {
-      await this.ports.store.deleteStream(stream);
-      done = true;
-    }
+    if (await shredAllMaterial(this.ports, key)) done = true;
     return done ? 'done' : 'skipped';
   }
 

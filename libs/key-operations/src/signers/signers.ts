@@ -26,7 +26,7 @@ export interface SignerInput {
   readonly validUntil?: Date | null;
 }
 
-const FOLLOWED = new Set(['KeyCreated', 'KeyRotated', 'KeyDestroyed']);
+const FOLLOWED = new Set(['KeyCreated', 'KeyRotated', 'KeyDestroyed', 'KeyVersionsTrimmed']);
 const SYSTEM_ACTOR: Actor = { subject: 'service:signer-registry', correlationId: 'signer-registry' };
 
 /**
@@ -141,6 +141,11 @@ export class Signers {
       return changed;
     }
     for (const v of key.versions) {
+      if (v.version < key.minAvailableVersion) {
+        // A trimmed version's signer is retired but stays in the registry (its history is kept).
+        if (await this.retire(actor, kidOf(key.keyId, v.version), 'key version trimmed')) changed++;
+        continue;
+      }
       if (this.find(kidOf(key.keyId, v.version))) continue;
       if (await this.registerKeyVersion(actor, key, v)) changed++;
     }

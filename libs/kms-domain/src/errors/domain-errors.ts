@@ -125,6 +125,18 @@ export class KeyVersionNotAllowedError extends KeyError {
   }
 }
 
+/** A version below the key's `minAvailableVersion`: its material was destroyed by a trim. */
+export class KeyVersionDestroyedError extends KeyError {
+  readonly code = 'KEY_VERSION_DESTROYED';
+  constructor(
+    key: KeyRef,
+    readonly version: number,
+    minAvailableVersion: number,
+  ) {
+    super(key, `version ${version} was destroyed (trimmed below version ${minAvailableVersion}); data sealed or signed with it can no longer be opened or verified`);
+  }
+}
+
 /** No rotate-all job has this id. The message does not repeat the id (it came from a request path). */
 export class RotationJobNotFoundError extends DomainError {
   readonly code = 'ROTATION_JOB_NOT_FOUND';

@@ -1,5 +1,5 @@
 import { APPROVER_ROLES, BREAK_GLASS_ACTOR } from '../break-glass/break-glass-events';
-import { ENCRYPTION_ALGORITHMS, KEY_MODES, KEY_PURPOSES, ROTATION_REASONS, SIGNING_ALGORITHMS } from '../key/key-types';
+import { ENCRYPTION_ALGORITHMS, KEY_MODES, KEY_PURPOSES, MAC_ALGORITHMS, ROTATION_REASONS, SIGNING_ALGORITHMS } from '../key/key-types';
 import type { KeyledgerEventType } from './catalogue';
 import { type DataShape, type FieldCheck, hex64, id, int, iso, nullable, oneOf, positive, ratio, scope, shape, str, stringMap, text } from './field-checks';
 
@@ -25,7 +25,7 @@ export const EVENT_DATA_SHAPES: Readonly<Record<KeyledgerEventType, DataShape>> 
   KeyCreated: {
     ...key,
     purpose: oneOf(KEY_PURPOSES),
-    algorithm: oneOf([...SIGNING_ALGORITHMS, ...ENCRYPTION_ALGORITHMS]),
+    algorithm: oneOf([...SIGNING_ALGORITHMS, ...ENCRYPTION_ALGORITHMS, ...MAC_ALGORITHMS]),
     provider: str,
     mode: oneOf(KEY_MODES),
     rotationPeriodDays: positive,
@@ -41,6 +41,9 @@ export const EVENT_DATA_SHAPES: Readonly<Record<KeyledgerEventType, DataShape>> 
   KeyMinDecryptionVersionSet: { ...key, minDecryptionVersion: positive, setAt: iso },
   KeyRotationPeriodChanged: { ...key, rotationPeriodDays: positive, changedAt: iso },
   KeyRotationFailed: { ...key, primaryVersion: positive, reason: oneOf(ROTATION_REASONS), code: str, runId: str, failedAt: iso },
+  KeyMinEncryptionVersionSet: { ...key, minEncryptionVersion: int, setAt: iso },
+  KeyVersionsTrimmed: { ...key, minAvailableVersion: positive, previousMinAvailableVersion: positive, trimmedAt: iso },
+  KeyRetainVersionsSet: { ...key, retainVersions: int, setAt: iso },
   KeyMaterialWrapped: { ...key, version: positive, wrappedMaterial: str, wrappedMaterialSha256: hex64, masterKeyRef: str, encryptionContext: stringMap, wrappedAt: iso },
   BreakGlassRequested: { ...session, requester: str, scope, justification: text(20, 2000), incidentRef: str, ttlSeconds: positive, requestedAt: iso },
   BreakGlassApproved: { ...session, approver: str, role: oneOf(APPROVER_ROLES), approvedAt: iso },

@@ -1,10 +1,11 @@
 export * from './key-types';
 export * from './key-events';
 export * from './key-commands';
-export { initialKeyState, evolveKey, type KeyData, type KeyState, type KeyStatus, type ExistingKeyState } from './key-state';
+export { initialKeyState, evolveKey, encryptionFloor, type KeyData, type KeyState, type KeyStatus, type ExistingKeyState } from './key-state';
 export { checkKeyCommand, decideKey, keyDecider } from './key-decider';
 export type { CreateKeyPlan } from './key-create';
 export type { RotateKeyPlan } from './key-config';
 export { authorizeKeyUse, type KeyOperation, type KeyUseRequest } from './key-usage';
 export * from './rotation-policy';
 export type { KeyMaterialWrapped } from './key-material';
+export { MAX_RETAIN_VERSIONS, retentionTrimTarget } from './key-version-policy';

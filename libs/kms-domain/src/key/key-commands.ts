@@ -53,6 +53,24 @@ export interface SetMinDecryptionVersion extends KeyCommandBase {
   readonly minDecryptionVersion: number;
 }
 
+export interface SetMinEncryptionVersion extends KeyCommandBase {
+  readonly type: 'SetMinEncryptionVersion';
+  /** 0 (only the primary) or minDecryptionVersion..primary. */
+  readonly minEncryptionVersion: number;
+}
+
+/** Destroys the material of every version below `minAvailableVersion` (≤ both minimums). */
+export interface TrimKeyVersions extends KeyCommandBase {
+  readonly type: 'TrimKeyVersions';
+  readonly minAvailableVersion: number;
+}
+
+export interface SetRetainVersions extends KeyCommandBase {
+  readonly type: 'SetRetainVersions';
+  /** 0 (off) or 1..MAX_RETAIN_VERSIONS. */
+  readonly retainVersions: number;
+}
+
 export interface ChangeRotationPeriod extends KeyCommandBase {
   readonly type: 'ChangeRotationPeriod';
   readonly rotationPeriodDays: number;
@@ -78,7 +96,10 @@ export type KeyCommand =
   | DestroyKey
   | SetMinDecryptionVersion
   | ChangeRotationPeriod
-  | RecordKeyRotationFailure;
+  | RecordKeyRotationFailure
+  | SetMinEncryptionVersion
+  | TrimKeyVersions
+  | SetRetainVersions;
 
 /**
  * A key command before its side effect: CreateKey and RotateKey without the material the caller

@@ -36,13 +36,16 @@ export function rotateKey(command: RotateKey, state: KeyState): KeyRotated[] {
   return [{ type: 'KeyRotated', schemaVersion: 1, data }];
 }
 
-/** Sets the lowest version accepted for decrypt and verify, 1..primary. */
+/** Sets the lowest version accepted for decrypt and verify, minAvailableVersion..primary (and ≤ a set minEncryptionVersion). */
 export function setMinDecryptionVersion(
   command: SetMinDecryptionVersion,
   state: KeyState,
 ): KeyMinDecryptionVersionSet[] {
   const key = requireModifiableKey(state, command);
-  const min = requireInt('minDecryptionVersion', command.minDecryptionVersion, 1, key.primaryVersion);
+  const min = requireInt('minDecryptionVersion', command.minDecryptionVersion, key.minAvailableVersion, key.primaryVersion);
+  if (key.minEncryptionVersion !== 0 && min > key.minEncryptionVersion) {
+    throw new ValidationError('minDecryptionVersion', `expected at most minEncryptionVersion ${key.minEncryptionVersion}; raise that first`);
+  }
   return [
     {
       type: 'KeyMinDecryptionVersionSet',

@@ -12,6 +12,7 @@ import {
   ENCRYPTION_ALGORITHMS,
   KEY_MODES,
   KEY_PURPOSES,
+  MAC_ALGORITHMS,
   MAX_ROTATION_PERIOD_DAYS,
   MIN_ROTATION_PERIOD_DAYS,
   SIGNING_ALGORITHMS,
@@ -20,7 +21,7 @@ import {
   type KeyPurpose,
 } from './key-types';
 
-const ALL_ALGORITHMS: readonly KeyAlgorithm[] = [...SIGNING_ALGORITHMS, ...ENCRYPTION_ALGORITHMS];
+const ALL_ALGORITHMS: readonly KeyAlgorithm[] = [...SIGNING_ALGORITHMS, ...ENCRYPTION_ALGORITHMS, ...MAC_ALGORITHMS];
 
 function requireAlgorithm(purpose: KeyPurpose, value: unknown): KeyAlgorithm {
   const algorithm = requireOneOf('algorithm', value ?? DEFAULT_ALGORITHM[purpose], ALL_ALGORITHMS);

@@ -6,6 +6,7 @@ import { changeRotationPeriod, checkRotateKey, recordKeyRotationFailure, rotateK
 import { checkCreateKey, createKey } from './key-create';
 import type { KeyEvent } from './key-events';
 import { cancelKeyDeletion, destroyKey, disableKey, enableKey, scheduleKeyDeletion } from './key-lifecycle';
+import { setMinEncryptionVersion, setRetainVersions, trimKeyVersions } from './key-version-policy';
 import { evolveKey, initialKeyState, type KeyState } from './key-state';
 
 function requireCommandBase(command: PendingKeyCommand): void {
@@ -58,6 +59,12 @@ export function decideKey(command: KeyCommand, state: KeyState): KeyEvent[] {
       return changeRotationPeriod(command, state);
     case 'RecordKeyRotationFailure':
       return recordKeyRotationFailure(command, state);
+    case 'SetMinEncryptionVersion':
+      return setMinEncryptionVersion(command, state);
+    case 'TrimKeyVersions':
+      return trimKeyVersions(command, state);
+    case 'SetRetainVersions':
+      return setRetainVersions(command, state);
     default:
       return unknownCommand(command);
   }

@@ -58,6 +58,31 @@ export type KeyMinDecryptionVersionSet = DomainEvent<
   KeyEventBase & { readonly minDecryptionVersion: number; readonly setAt: IsoTimestamp }
 >;
 
+/** The lowest version encrypt, sign and MAC may name (`keyVersion`); 0 = only the primary. */
+export type KeyMinEncryptionVersionSet = DomainEvent<
+  'KeyMinEncryptionVersionSet',
+  KeyEventBase & { readonly minEncryptionVersion: number; readonly setAt: IsoTimestamp }
+>;
+
+/**
+ * The material of every version below `minAvailableVersion` was destroyed (crypto-shredding); those
+ * versions stay in the key's history but nothing decrypts or verifies with them any more.
+ */
+export type KeyVersionsTrimmed = DomainEvent<
+  'KeyVersionsTrimmed',
+  KeyEventBase & {
+    readonly minAvailableVersion: number;
+    readonly previousMinAvailableVersion: number;
+    readonly trimmedAt: IsoTimestamp;
+  }
+>;
+
+/** How many newest versions the scheduler's nightly trim keeps; 0 = never trim automatically. */
+export type KeyRetainVersionsSet = DomainEvent<
+  'KeyRetainVersionsSet',
+  KeyEventBase & { readonly retainVersions: number; readonly setAt: IsoTimestamp }
+>;
+
 export type KeyRotationPeriodChanged = DomainEvent<
   'KeyRotationPeriodChanged',
   KeyEventBase & { readonly rotationPeriodDays: number; readonly changedAt: IsoTimestamp }
@@ -89,7 +114,10 @@ export type KeyEvent =
   | KeyDestroyed
   | KeyMinDecryptionVersionSet
   | KeyRotationPeriodChanged
-  | KeyRotationFailed;
+  | KeyRotationFailed
+  | KeyMinEncryptionVersionSet
+  | KeyVersionsTrimmed
+  | KeyRetainVersionsSet;
 
 export const KEY_EVENT_TYPES = [
   'KeyCreated',
@@ -102,4 +130,7 @@ export const KEY_EVENT_TYPES = [
   'KeyMinDecryptionVersionSet',
   'KeyRotationPeriodChanged',
   'KeyRotationFailed',
+  'KeyMinEncryptionVersionSet',
+  'KeyVersionsTrimmed',
+  'KeyRetainVersionsSet',
 ] as const satisfies readonly KeyEvent['type'][];

@@ -16,6 +16,12 @@ export interface KeyData {
   readonly primaryVersion: number;
   /** Lowest version still accepted for decrypt and verify. */
   readonly minDecryptionVersion: number;
+  /** Lowest version encrypt/sign/MAC may name; 0 = only the primary (see `encryptionFloor`). */
+  readonly minEncryptionVersion: number;
+  /** Versions below it were trimmed: their material is destroyed. 1 = none trimmed. */
+  readonly minAvailableVersion: number;
+  /** Newest versions the nightly trim keeps; 0 = no automatic trim. */
+  readonly retainVersions: number;
   readonly createdAt: IsoTimestamp;
   /** Creation time of the primary version. */
   readonly lastRotatedAt: IsoTimestamp;
@@ -38,6 +44,7 @@ export const initialKeyState = (): KeyState => ({ status: 'Absent' });
 function dataOf(state: ExistingKeyState): KeyData {
   const { tenantId, keyId, purpose, algorithm, provider, mode, rotationPeriodDays } = state;
   const { versions, primaryVersion, minDecryptionVersion, createdAt, lastRotatedAt } = state;
+  const { minEncryptionVersion, minAvailableVersion, retainVersions } = state;
   return {
     tenantId,
     keyId,
@@ -49,9 +56,17 @@ function dataOf(state: ExistingKeyState): KeyData {
     versions,
     primaryVersion,
     minDecryptionVersion,
+    minEncryptionVersion,
+    minAvailableVersion,
+    retainVersions,
     createdAt,
     lastRotatedAt,
   };
+}
+
+/** The lowest version encrypt/sign/MAC accept: `minEncryptionVersion`, or the primary when it is 0. */
+export function encryptionFloor(key: KeyData): number {
+  return key.minEncryptionVersion === 0 ? key.primaryVersion : key.minEncryptionVersion;
 }
 
 /** Applies `change` to an existing key; events for a key that does not exist are ignored. */
@@ -70,6 +85,9 @@ export function evolveKey(state: KeyState, event: KeyEvent): KeyState {
         versions: [{ version: 1, createdAt, material }],
         primaryVersion: 1,
         minDecryptionVersion: 1,
+        minEncryptionVersion: 0,
+        minAvailableVersion: 1,
+        retainVersions: 0,
         createdAt,
         lastRotatedAt: createdAt,
       };
@@ -96,6 +114,12 @@ export function evolveKey(state: KeyState, event: KeyEvent): KeyState {
       return update(state, (s) => ({ ...s, minDecryptionVersion: event.data.minDecryptionVersion }));
     case 'KeyRotationPeriodChanged':
       return update(state, (s) => ({ ...s, rotationPeriodDays: event.data.rotationPeriodDays }));
+    case 'KeyMinEncryptionVersionSet':
+      return update(state, (s) => ({ ...s, minEncryptionVersion: event.data.minEncryptionVersion }));
+    case 'KeyVersionsTrimmed':
+      return update(state, (s) => ({ ...s, minAvailableVersion: event.data.minAvailableVersion }));
+    case 'KeyRetainVersionsSet':
+      return update(state, (s) => ({ ...s, retainVersions: event.data.retainVersions }));
     case 'KeyRotationFailed':
       return state;
     default:

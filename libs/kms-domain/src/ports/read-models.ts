@@ -50,6 +50,11 @@ export interface KeyReadModel {
   recentlyRotated(limit: number): readonly KeyViewEntry[];
   /** Pending-deletion keys whose window has passed at `now`. */
   deletionDue(now: Date, page: PageRequest): RowPage<KeyViewEntry>;
+  /**
+   * Enabled or Disabled keys whose `retainVersions` asks for a trim now (`retentionTrimTarget` not
+   * null), by tenant then key: only those keys, through an index (the nightly trim scans no others).
+   */
+  trimDue(page: PageRequest): RowPage<KeyViewEntry>;
   /** Keys in one status, by tenant then key. */
   withStatus(status: KeyStatus, page: PageRequest): RowPage<KeyViewEntry>;
   counts(): KeyCounts;

@@ -5,7 +5,7 @@ import type { ProjectedEvent } from '../projections/projection';
 import type { KeyCounts, PageRequest, ReadModels, RowPage } from '../ports/read-models';
 import { MS_PER_DAY } from '../shared/time';
 import { KEY_COUNTERS, READ_MODEL_TABLE_NAMES, breakerRowId, foldPage, keyRowId, type ReadModelRows, type ReadModelTableName } from './read-model-tables';
-import { compareKeys, decodeCursor, decodeRotationCursor, deleteAfterMs, encodeCursor, lastRotatedMs, needsSigners, requireLimit, rotationDueMs, type SortKey } from './row-order';
+import { compareKeys, decodeCursor, decodeRotationCursor, deleteAfterMs, encodeCursor, isTrimDue, lastRotatedMs, needsSigners, requireLimit, rotationDueMs, type SortKey } from './row-order';
 
 const KEY_STATUSES: readonly KeyStatus[] = ['Enabled', 'Disabled', 'PendingDeletion', 'Destroyed'];
 
@@ -84,6 +84,7 @@ export class InMemoryReadModels implements ReadModels {
         .slice(0, requireLimit(limit, 0)),
     deletionDue: (now: Date, page: PageRequest) =>
       pageOf(this.allKeys().filter((k) => (deleteAfterMs(k) ?? Infinity) <= now.getTime()), (k) => [deleteAfterMs(k) ?? 0, k.tenantId, k.keyId], 'nss', page),
+    trimDue: (page: PageRequest) => pageOf(this.allKeys().filter(isTrimDue), byId, 'ss', page),
     withStatus: (status: KeyStatus, page: PageRequest) => pageOf(this.allKeys().filter((k) => k.status === status), byId, 'ss', page),
     counts: (): KeyCounts => {
       const byStatus = Object.fromEntries(KEY_STATUSES.map((s) => [s, this.counters.get(KEY_COUNTERS.status(s)) ?? 0])) as Record<KeyStatus, number>;

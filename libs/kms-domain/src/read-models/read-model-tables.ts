@@ -30,7 +30,7 @@ export interface ReadModelTable<Entry> {
  * Bump when a row's shape or a rule changes: a read-model file written by another version is
  * rebuilt from the events at start instead of being read.
  */
-export const READ_MODEL_SCHEMA_VERSION = 2;
+export const READ_MODEL_SCHEMA_VERSION = 3;
 
 /** Counter names of the keys table. */
 export const KEY_COUNTERS = { total: 'keys.total', status: (status: string) => `keys.status.${status}` } as const;

@@ -1,3 +1,4 @@
+import { retentionTrimTarget } from '../key/key-version-policy';
 import { ValidationError } from '../errors/domain-errors';
 import { MS_PER_DAY } from '../shared/time';
 import type { KeyViewEntry } from '../projections/keys-view';
@@ -63,6 +64,8 @@ export const lastRotatedMs = (key: KeyViewEntry): number => Date.parse(key.lastR
 export const rotationDueMs = (key: KeyViewEntry): number => lastRotatedMs(key) + key.rotationPeriodDays * MS_PER_DAY;
 
 /** A pending-deletion key's deletion time in ms, else null. */
+/** The key's `retainVersions` asks for a trim now (and its state allows one): the trim-due index column. */
+export const isTrimDue = (key: KeyViewEntry): boolean => (key.status === 'Enabled' || key.status === 'Disabled') && retentionTrimTarget(key) !== null;
 export const deleteAfterMs = (key: KeyViewEntry): number | null => (key.status === 'PendingDeletion' ? Date.parse(key.deleteAfter) : null);
 
 /** Whether a signing key's registry entries lag behind it, given how many of its kids are registered / retired. */

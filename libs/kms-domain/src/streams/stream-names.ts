@@ -10,6 +10,7 @@ import type { Scope } from '../shared/scope';
 export const STREAM_CATEGORIES = [
   'key',
   'keymaterial',
+  'keymaterialv',
   'breakglass',
   'signingfreeze',
   'signerregistry',
@@ -32,6 +33,15 @@ export function keyStream(tenantId: string, keyId: string): string {
 /** Wrapped-material stream of one tenant key; deleted when the key is destroyed (crypto-shredding). */
 export function keyMaterialStream(tenantId: string, keyId: string): string {
   return streamName('keymaterial', requireId('tenantId', tenantId), requireId('keyId', keyId));
+}
+
+/**
+ * Wrapped-material stream of one key version (versions written since trims exist): deleted alone
+ * when a trim destroys the version, with the others when the key is destroyed.
+ */
+export function keyMaterialVersionStream(tenantId: string, keyId: string, version: number): string {
+  if (!Number.isSafeInteger(version) || version < 1) throw new ValidationError('version', 'expected a positive integer');
+  return streamName('keymaterialv', requireId('tenantId', tenantId), requireId('keyId', keyId), String(version));
 }
 
 /** Stream of one break-glass session. */

@@ -16,6 +16,9 @@ export interface KeyView {
   readonly status: string;
   readonly primaryVersion: number;
   readonly minDecryptionVersion: number;
+  readonly minEncryptionVersion?: number;
+  readonly minAvailableVersion?: number;
+  readonly retainVersions?: number;
   readonly rotationPeriodDays: number | null;
   readonly versions: readonly { version: number; createdAt: string }[];
   readonly lastRotatedAt?: string;
@@ -24,10 +27,10 @@ export interface KeyView {
   readonly rotationOverdue?: boolean;
 }
 
-const KEY_ACTIONS = ['list', 'show', 'create', 'rotate', 'disable', 'enable', 'cancel-deletion', 'schedule-deletion'] as const;
+const KEY_ACTIONS = ['list', 'show', 'create', 'rotate', 'disable', 'enable', 'cancel-deletion', 'schedule-deletion', 'trim'] as const;
 type KeyAction = (typeof KEY_ACTIONS)[number];
 
-/** `keys list|show|create|rotate|disable|enable|cancel-deletion|schedule-deletion`. */
+/** `keys list|show|create|rotate|disable|enable|cancel-deletion|schedule-deletion|trim`. */
 export async function keysCommand(ctx: Context): Promise<number> {
   const action = ctx.args.words[1] as KeyAction | undefined;
   if (action === undefined || !KEY_ACTIONS.includes(action)) throw new UsageError(`keys needs one of ${KEY_ACTIONS.join(', ')}`);
@@ -46,6 +49,8 @@ export async function keysCommand(ctx: Context): Promise<number> {
       return transition(ctx, action);
     case 'schedule-deletion':
       return scheduleDeletion(ctx);
+    case 'trim':
+      return trim(ctx);
     default: {
       const never: never = action;
       throw new UsageError(`unknown keys action ${String(never)}`);
@@ -90,6 +95,9 @@ function printKey(ctx: Context, k: KeyView, etag: string | null): void {
     ['status', k.status],
     ['primary version', k.primaryVersion],
     ['min decryption version', k.minDecryptionVersion],
+    ['min encryption version', k.minEncryptionVersion === 0 ? '0 (primary only)' : k.minEncryptionVersion],
+    ['min available version', k.minAvailableVersion],
+    ['retain versions', k.retainVersions === 0 ? '0 (no automatic trim)' : k.retainVersions],
     ['rotation period days', k.rotationPeriodDays],
     ['next rotation', k.rotationOverdue ? `OVERDUE (${k.nextRotationDueAt})` : k.nextRotationDueAt],
     ['delete after', k.deleteAfter],
@@ -161,5 +169,18 @@ async function scheduleDeletion(ctx: Context): Promise<number> {
   const { body } = await ctx.client.request<KeyView>('POST', `/v1/keys/${encodeURIComponent(keyId)}/schedule-deletion`, days === undefined ? {} : { pendingWindowDays: days });
   if (ctx.json) printJson(ctx.io, body);
   else ctx.io.out(`${body.keyId}: ${body.status}, destroyed after ${body.deleteAfter}\n`);
+  return EXIT.ok;
+}
+
+/** `keys trim <keyId> --min-available-version N [--if-match <etag>]`: destroys the material of every older version. */
+async function trim(ctx: Context): Promise<number> {
+  const flags = new Flags(ctx.args, ['min-available-version', 'if-match']);
+  const [keyId] = positionals(ctx.args.words, 2, ['keyId']);
+  const min = flags.int('min-available-version', 2, 1_000_000_000);
+  if (min === undefined) throw new UsageError('keys trim needs --min-available-version N (2 or more)');
+  const ifMatch = flags.string('if-match');
+  const { body } = await ctx.client.request<KeyView>('POST', `/v1/keys/${encodeURIComponent(keyId)}/trim`, { minAvailableVersion: min }, ifMatch ? { 'if-match': ifMatch } : {});
+  if (ctx.json) printJson(ctx.io, body);
+  else ctx.io.out(`${body.keyId}: versions below ${body.minAvailableVersion} destroyed\n`);
   return EXIT.ok;
 }
